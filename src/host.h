@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What machine the results were measured on: hostname, architecture,
+ * kernel, CPU model and count. Files are read through a root prefix so tests
+ * can point the real code at fixture trees (e.g. a Raspberry Pi's).
+ */
+#ifndef AB_HOST_H
+#define AB_HOST_H
+
+struct host_info {
+	char hostname[256];
+	char machine[65];	/* uname -m */
+	char kernel[256];	/* uname -r */
+	char cpu_model[256];	/* "" when unknown */
+	long cpus;		/* online CPUs */
+};
+
+/*
+ * Fills *h. root ("" or NULL for the real system) prefixes every file read:
+ * ROOT/proc/cpuinfo ("model name", else "Model", else "Hardware"), then
+ * ROOT/sys/firmware/devicetree/base/model when cpuinfo names no model.
+ * Returns 0; fields that cannot be read are left empty.
+ */
+int host_read(struct host_info *h, const char *root);
+
+#endif

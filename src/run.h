@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The record of one measured run: what the runner fills in, the store keeps
+ * and the renderer summarises. Strings are owned by the record.
+ */
+#ifndef AB_RUN_H
+#define AB_RUN_H
+
+#include <stdint.h>
+
+enum run_status {
+	RUN_OK = 0,	 /* exited 0, reported, malloc provider verified */
+	RUN_UNVERIFIED,	 /* completed, but malloc came from the wrong object */
+	RUN_FAILED,	 /* non-zero exit, signal, or a missing/bad report */
+	RUN_TIMEOUT,	 /* killed after the per-run timeout */
+	RUN_NSTATUS
+};
+
+enum run_phase {
+	PHASE_APPEND = 0,
+	PHASE_FILL,
+	PHASE_CLEAR,
+	PHASE_REFILL,
+	PHASE_N
+};
+
+struct run {
+	char *variant;		 /* "INTERPRETER/ALLOCATOR" */
+	int64_t started_ms;	 /* wall-clock start, ms since the epoch */
+	enum run_status status;
+	int exit_code;		 /* -1 when the child did not exit normally */
+	int term_signal;	 /* 0 unless killed by a signal */
+	long iterations;
+	double wall_s;		 /* CLOCK_MONOTONIC, fork to reap */
+	double user_s;		 /* wait4 rusage */
+	double sys_s;
+	long maxrss_kb;
+	long minflt;
+	long majflt;
+	long nvcsw;
+	long nivcsw;
+	double phase_s[PHASE_N]; /* as reported by the workload; NAN if none */
+	long vmhwm_kb;		 /* the workload's own VmHWM; -1 if none */
+	char *malloc_provider;	 /* object that provides malloc, or NULL */
+	char *python_version;	 /* e.g. "3.11.2", or NULL */
+	char *error;		 /* why it is not ok (stderr tail etc.), or NULL */
+};
+
+/* Sets every field to its "nothing measured" value (NAN, -1, NULL). */
+void run_init(struct run *);
+
+/* Frees the strings a run owns and re-initialises it; NULL is a no-op. */
+void run_clear(struct run *);
+
+/* Deep copy: dst must be uninitialised or cleared; free with run_clear. */
+void run_copy(struct run *dst, const struct run *src);
+
+/* "ok", "unverified", "failed", "timeout". */
+const char *run_status_name(enum run_status);
+
+/* Reverse of run_status_name; returns 0, or -1 for an unknown name. */
+int run_status_parse(const char *, enum run_status *);
+
+/* "append", "fill", "clear", "refill". */
+const char *run_phase_name(enum run_phase);
+
+#endif
