@@ -17,25 +17,25 @@
 
 struct allocator {
 	char *name;
-	char *library;	/* resolved path to preload; NULL for glibc */
-	char *spec;	/* user-given path, NULL for a built-in */
+	char *library; /* resolved path to preload; NULL for glibc */
+	char *spec;    /* user-given path, NULL for a built-in */
 	int available;
-	char *reason;	/* why unavailable, else NULL */
+	char *reason; /* why unavailable, else NULL */
 };
 
 struct interpreter {
 	char *name;
-	char *command;	/* as given: a path, or a name looked up in PATH */
-	char *path;	/* resolved absolute path, NULL if not found */
-	char **env;	/* extra "K=V", NULL-terminated (never NULL itself) */
+	char *command; /* as given: a path, or a name looked up in PATH */
+	char *path;    /* resolved absolute path, NULL if not found */
+	char **env;    /* extra "K=V", NULL-terminated (never NULL itself) */
 	int available;
 	char *reason;
 };
 
 struct variant {
-	char *id;	/* "INTERPRETER/ALLOCATOR" */
-	size_t interp;	/* index into catalog.interps */
-	size_t alloc;	/* index into catalog.allocs */
+	char *id;      /* "INTERPRETER/ALLOCATOR" */
+	size_t interp; /* index into catalog.interps */
+	size_t alloc;  /* index into catalog.allocs */
 	int available;
 	const char *reason; /* borrowed from the allocator or interpreter */
 };

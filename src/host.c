@@ -1,5 +1,125 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until the module lands. */
+/*
+ * Describes the machine the results come from. Hostname, architecture and
+ * kernel come from gethostname(3) and uname(2); the CPU model is taken from
+ * proc(5)'s cpuinfo, whose keys differ per architecture, with the device
+ * tree's model as the fallback for boards whose cpuinfo names none. Every
+ * file is read below a root prefix so tests can use fixture trees.
+ */
 #include "config.h"
 
+#include <sys/utsname.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "host.h"
+
+/* The cpuinfo keys naming the CPU or board, most specific first. */
+static const char *const model_keys[] = {"model name", "Model", "Hardware"};
+#define NKEYS (sizeof(model_keys) / sizeof(model_keys[0]))
+
+static int
+is_blank(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/* Copies s[0..len) to dst without leading and trailing white space. */
+static void
+copy_trimmed(char *dst, size_t dstlen, const char *s, size_t len)
+{
+	while (len > 0 && is_blank(*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && is_blank(s[len - 1]))
+		len--;
+	snprintf(dst, dstlen, "%.*s", (int)len, s);
+}
+
+/*
+ * Fills model with the first non-empty value of the best key present; a
+ * better key seen later replaces a worse one.
+ */
+static void
+read_cpuinfo(const char *path, char *model, size_t modellen)
+{
+	char *line = NULL, *colon, *val;
+	size_t cap = 0, i, klen, best = NKEYS;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return;
+	while (best > 0 && getline(&line, &cap, fp) != -1) {
+		if ((colon = strchr(line, ':')) == NULL)
+			continue;
+		klen = colon - line;
+		while (klen > 0 && is_blank(line[klen - 1]))
+			klen--;
+		for (i = 0; i < best; i++) {
+			if (strlen(model_keys[i]) != klen ||
+			    strncmp(line, model_keys[i], klen) != 0)
+				continue;
+			val = colon + 1;
+			copy_trimmed(model, modellen, val, strlen(val));
+			if (model[0] != '\0')
+				best = i;
+			break;
+		}
+	}
+	free(line);
+	fclose(fp);
+}
+
+/* The device tree's model is a NUL-terminated string, not a text line. */
+static void
+read_dt_model(const char *path, char *model, size_t modellen)
+{
+	char buf[256];
+	size_t n;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	copy_trimmed(model, modellen, buf, strlen(buf));
+}
+
+int
+host_read(struct host_info *h, const char *root)
+{
+	struct utsname u;
+	char path[4096];
+	long n;
+	int len;
+
+	memset(h, 0, sizeof(*h));
+	if (root == NULL)
+		root = "";
+
+	if (gethostname(h->hostname, sizeof(h->hostname)) == -1)
+		h->hostname[0] = '\0';
+	h->hostname[sizeof(h->hostname) - 1] = '\0';
+	if (uname(&u) == 0) {
+		snprintf(h->machine, sizeof(h->machine), "%s", u.machine);
+		snprintf(h->kernel, sizeof(h->kernel), "%s", u.release);
+	}
+	if ((n = sysconf(_SC_NPROCESSORS_ONLN)) > 0)
+		h->cpus = n;
+
+	len = snprintf(path, sizeof(path), "%s/proc/cpuinfo", root);
+	if (len > 0 && (size_t)len < sizeof(path))
+		read_cpuinfo(path, h->cpu_model, sizeof(h->cpu_model));
+	if (h->cpu_model[0] != '\0')
+		return 0;
+	len = snprintf(path, sizeof(path),
+	    "%s/sys/firmware/devicetree/base/model", root);
+	if (len > 0 && (size_t)len < sizeof(path))
+		read_dt_model(path, h->cpu_model, sizeof(h->cpu_model));
+	return 0;
+}

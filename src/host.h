@@ -9,10 +9,10 @@
 
 struct host_info {
 	char hostname[256];
-	char machine[65];	/* uname -m */
-	char kernel[256];	/* uname -r */
-	char cpu_model[256];	/* "" when unknown */
-	long cpus;		/* online CPUs */
+	char machine[65];    /* uname -m */
+	char kernel[256];    /* uname -r */
+	char cpu_model[256]; /* "" when unknown */
+	long cpus;           /* online CPUs */
 };
 
 /*

@@ -40,8 +40,8 @@ num_parse_long(const char *s, long min, long max, long *out, char *err,
 }
 
 int
-num_parse_double(const char *s, double min, double max, double *out,
-    char *err, size_t errlen)
+num_parse_double(const char *s, double min, double max, double *out, char *err,
+    size_t errlen)
 {
 	char *end;
 	double v;

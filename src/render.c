@@ -1,5 +1,407 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until the module lands. */
+/*
+ * The summary document and the table printed from it. The document is the
+ * contract served by --once --json and the HTTP API: per variant, the run
+ * counts by status, descriptive statistics of wall, user and system time
+ * and peak RSS over the verified runs, phase medians, the observed malloc
+ * provider and the speedup against the baseline of the same interpreter.
+ * Unverified, failed and timed-out runs are counted but never enter the
+ * statistics.
+ */
 #include "config.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "render.h"
+#include "stats.h"
+#include "xmalloc.h"
+
+enum metric { M_WALL, M_USER, M_SYS, M_RSS, M_N };
+
+static const char *const metric_keys[M_N] = {"wall_s", "user_s", "sys_s",
+    "maxrss_kb"};
+
+static double
+metric_of(const struct run *r, enum metric m)
+{
+	switch (m) {
+	case M_WALL:
+		return r->wall_s;
+	case M_USER:
+		return r->user_s;
+	case M_SYS:
+		return r->sys_s;
+	default:
+		return (double)r->maxrss_kb;
+	}
+}
+
+void
+render_rfc3339(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&t, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03dZ", base, (int)(ms % 1000));
+}
+
+/* Adds a number, or null when it is not finite. */
+static void
+add_num(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void
+add_str(cJSON *o, const char *key, const char *v)
+{
+	if (v != NULL)
+		cJSON_AddStringToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *
+pair(double lo, double hi)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	cJSON_AddItemToArray(a, cJSON_CreateNumber(lo));
+	cJSON_AddItemToArray(a, cJSON_CreateNumber(hi));
+	return a;
+}
+
+static cJSON *
+desc_json(const double *x, size_t n)
+{
+	struct stats_desc d;
+	cJSON *o;
+
+	if (stats_describe(x, n, &d) == -1)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "n", (double)d.n);
+	add_num(o, "median", d.median);
+	add_num(o, "mean", d.mean);
+	add_num(o, "stdev", d.stdev);
+	add_num(o, "min", d.min);
+	add_num(o, "max", d.max);
+	if (d.has_ci)
+		cJSON_AddItemToObject(o, "ci95", pair(d.ci_lo, d.ci_hi));
+	else
+		cJSON_AddNullToObject(o, "ci95");
+	return o;
+}
+
+/* Wall times of runs[0..n), in a new array the caller frees. */
+static double *
+walls(const struct run **runs, size_t n)
+{
+	double *x = xcalloc(n ? n : 1, sizeof(*x));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		x[i] = runs[i]->wall_s;
+	return x;
+}
+
+static cJSON *
+speedup_json(const struct run **base, size_t nb, const struct run **var,
+    size_t nv, const char *base_id)
+{
+	struct stats_speedup sp;
+	double *xb = walls(base, nb), *xv = walls(var, nv);
+	cJSON *o;
+	int rc;
+
+	rc =
+	    stats_speedup(xb, nb, xv, nv, AB_BOOT_RESAMPLES, AB_BOOT_SEED, &sp);
+	free(xb);
+	free(xv);
+	if (rc == -1)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "baseline", base_id);
+	add_num(o, "ratio", sp.ratio);
+	cJSON_AddItemToObject(o, "ci95", pair(sp.ci_lo, sp.ci_hi));
+	add_num(o, "p_value", sp.p_value);
+	cJSON_AddBoolToObject(o, "significant", sp.significant);
+	return o;
+}
+
+static cJSON *
+variant_json(const struct catalog *c, const struct store *s,
+    const struct variant *v, size_t window, long iterations)
+{
+	const struct interpreter *in = &c->interps[v->interp];
+	const struct allocator *al = &c->allocs[v->alloc];
+	const struct variant *bv = catalog_baseline_of(c, v);
+	const struct run **ok = NULL, **bok = NULL, *last;
+	size_t counts[RUN_NSTATUS], n, nb = 0, i;
+	struct stats_desc d;
+	cJSON *o, *cnt, *ph;
+	double *x;
+	int m, p;
+
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", v->id);
+	cJSON_AddStringToObject(o, "interpreter", in->name);
+	cJSON_AddStringToObject(o, "allocator", al->name);
+	add_str(o, "library", al->library);
+	cJSON_AddBoolToObject(o, "available", v->available);
+	add_str(o, "reason", v->available ? NULL : v->reason);
+
+	store_count(s, v->id, counts);
+	cnt = cJSON_AddObjectToObject(o, "runs");
+	for (i = 0; i < RUN_NSTATUS; i++)
+		cJSON_AddNumberToObject(cnt,
+		    run_status_name((enum run_status)i), (double)counts[i]);
+
+	n = store_ok_runs(s, v->id, iterations, window, &ok);
+	x = xcalloc(n ? n : 1, sizeof(*x));
+	for (m = 0; m < M_N; m++) {
+		for (i = 0; i < n; i++)
+			x[i] = metric_of(ok[i], (enum metric)m);
+		cJSON_AddItemToObject(o, metric_keys[m], desc_json(x, n));
+	}
+	if (n > 0) {
+		ph = cJSON_AddObjectToObject(o, "phases_s");
+		for (p = 0; p < PHASE_N; p++) {
+			for (i = 0; i < n; i++)
+				x[i] = ok[i]->phase_s[p];
+			add_num(ph, run_phase_name((enum run_phase)p),
+			    stats_describe(x, n, &d) == 0 ? d.median : NAN);
+		}
+	} else
+		cJSON_AddNullToObject(o, "phases_s");
+	free(x);
+
+	last = store_last(s, v->id, 0);
+	add_str(o, "malloc_provider", last ? last->malloc_provider : NULL);
+	add_str(o, "python_version", last ? last->python_version : NULL);
+	last = store_last(s, v->id, 1);
+	add_str(o, "last_error", last ? last->error : NULL);
+
+	if (bv != NULL && bv != v && n > 0) {
+		nb = store_ok_runs(s, bv->id, iterations, window, &bok);
+		if (nb > 0)
+			cJSON_AddItemToObject(o, "speedup",
+			    speedup_json(bok, nb, ok, n, bv->id));
+		else
+			cJSON_AddNullToObject(o, "speedup");
+	} else
+		cJSON_AddNullToObject(o, "speedup");
+	free(ok);
+	free(bok);
+	return o;
+}
+
+cJSON *
+render_summary(const struct catalog *c, const struct store *s,
+    const struct host_info *h, size_t window, long iterations, int64_t now_ms)
+{
+	cJSON *doc, *host, *vars;
+	char ts[40];
+	size_t i;
+
+	doc = cJSON_CreateObject();
+	cJSON_AddNumberToObject(doc, "schema", AB_SCHEMA);
+	render_rfc3339(now_ms, ts, sizeof(ts));
+	cJSON_AddStringToObject(doc, "generated_at", ts);
+	cJSON_AddStringToObject(doc, "baseline", AB_BASELINE);
+	host = cJSON_AddObjectToObject(doc, "host");
+	cJSON_AddStringToObject(host, "hostname", h->hostname);
+	cJSON_AddStringToObject(host, "machine", h->machine);
+	cJSON_AddStringToObject(host, "kernel", h->kernel);
+	cJSON_AddStringToObject(host, "cpu_model", h->cpu_model);
+	cJSON_AddNumberToObject(host, "cpus", (double)h->cpus);
+	if (iterations > 0)
+		cJSON_AddNumberToObject(doc, "iterations", (double)iterations);
+	vars = cJSON_AddArrayToObject(doc, "variants");
+	for (i = 0; i < c->nvariants; i++)
+		cJSON_AddItemToArray(vars,
+		    variant_json(c, s, &c->variants[i], window, iterations));
+	return doc;
+}
+
+/* A number member of o, or NAN when absent or null. */
+static double
+jnum(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const char *
+jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Element i of a [lo, hi] array member, or NAN. */
+static double
+jpair(const cJSON *o, const char *key, int i)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
+	const cJSON *v = cJSON_IsArray(a) ? cJSON_GetArrayItem(a, i) : NULL;
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+#define AB_COLS 9
+#define AB_CELL 96
+
+static const char *const col_names[AB_COLS] = {"variant", "runs",
+    "wall median (95% CI)", "min-max", "speedup vs baseline (95% CI)",
+    "peak RSS", "phases append/fill/clear/refill", "provider", "status"};
+
+static void
+format_p(double p, char *buf, size_t len)
+{
+	if (!isfinite(p))
+		snprintf(buf, len, "p=?");
+	else if (p < 0.001)
+		snprintf(buf, len, "p<0.001");
+	else
+		snprintf(buf, len, "p=%.3f", p);
+}
+
+static void
+row_cells(const cJSON *v, char cells[AB_COLS][AB_CELL])
+{
+	const cJSON *runs = cJSON_GetObjectItemCaseSensitive(v, "runs");
+	const cJSON *wall = cJSON_GetObjectItemCaseSensitive(v, "wall_s");
+	const cJSON *rss = cJSON_GetObjectItemCaseSensitive(v, "maxrss_kb");
+	const cJSON *ph = cJSON_GetObjectItemCaseSensitive(v, "phases_s");
+	const cJSON *sp = cJSON_GetObjectItemCaseSensitive(v, "speedup");
+	const char *prov = jstr(v, "malloc_provider"), *slash;
+	double ok = jnum(runs, "ok"), unv = jnum(runs, "unverified");
+	double fail = jnum(runs, "failed"), tmo = jnum(runs, "timeout");
+	char pbuf[16];
+
+	snprintf(cells[0], AB_CELL, "%s", jstr(v, "id"));
+	snprintf(cells[1], AB_CELL, "%.0f", ok);
+	if (cJSON_IsObject(wall)) {
+		if (isfinite(jpair(wall, "ci95", 0)))
+			snprintf(cells[2], AB_CELL, "%.4f s (%.4f-%.4f)",
+			    jnum(wall, "median"), jpair(wall, "ci95", 0),
+			    jpair(wall, "ci95", 1));
+		else
+			snprintf(cells[2], AB_CELL, "%.4f s (n<6, no CI)",
+			    jnum(wall, "median"));
+		snprintf(cells[3], AB_CELL, "%.4f-%.4f", jnum(wall, "min"),
+		    jnum(wall, "max"));
+	} else {
+		snprintf(cells[2], AB_CELL, "-");
+		snprintf(cells[3], AB_CELL, "-");
+	}
+	if (cJSON_IsObject(sp)) {
+		format_p(jnum(sp, "p_value"), pbuf, sizeof(pbuf));
+		snprintf(cells[4], AB_CELL, "%.3fx (%.3f-%.3f) %s%s",
+		    jnum(sp, "ratio"), jpair(sp, "ci95", 0),
+		    jpair(sp, "ci95", 1), pbuf,
+		    cJSON_IsTrue(
+		        cJSON_GetObjectItemCaseSensitive(sp, "significant"))
+		        ? " *"
+		        : "");
+	} else if (strcmp(jstr(v, "allocator"), AB_BASELINE) == 0)
+		snprintf(cells[4], AB_CELL, "baseline");
+	else
+		snprintf(cells[4], AB_CELL, "-");
+	if (cJSON_IsObject(rss))
+		snprintf(cells[5], AB_CELL, "%.1f MiB",
+		    jnum(rss, "median") / 1024.0);
+	else
+		snprintf(cells[5], AB_CELL, "-");
+	if (cJSON_IsObject(ph))
+		snprintf(cells[6], AB_CELL, "%.3f/%.3f/%.3f/%.3f",
+		    jnum(ph, "append"), jnum(ph, "fill"), jnum(ph, "clear"),
+		    jnum(ph, "refill"));
+	else
+		snprintf(cells[6], AB_CELL, "-");
+	slash = prov ? strrchr(prov, '/') : NULL;
+	snprintf(cells[7], AB_CELL, "%s",
+	    slash      ? slash + 1
+	        : prov ? prov
+	               : "-");
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "available")))
+		snprintf(cells[8], AB_CELL, "unavailable");
+	else if (unv + fail + tmo == 0 && ok > 0)
+		snprintf(cells[8], AB_CELL, "verified");
+	else
+		snprintf(cells[8], AB_CELL,
+		    "%.0f unverified, %.0f failed, "
+		    "%.0f timeout",
+		    unv, fail, tmo);
+}
+
+int
+render_table(FILE *fp, const cJSON *summary)
+{
+	const cJSON *vars =
+	    cJSON_GetObjectItemCaseSensitive(summary, "variants");
+	const cJSON *host = cJSON_GetObjectItemCaseSensitive(summary, "host");
+	const cJSON *v;
+	char(*cells)[AB_COLS][AB_CELL] = NULL;
+	size_t width[AB_COLS], nrows = 0, r, c;
+	int nvars = cJSON_GetArraySize(vars);
+
+	cells = xcalloc((size_t)nvars + 1, sizeof(*cells));
+	for (c = 0; c < AB_COLS; c++) {
+		snprintf(cells[0][c], AB_CELL, "%s", col_names[c]);
+		width[c] = strlen(col_names[c]);
+	}
+	nrows = 1;
+	cJSON_ArrayForEach(v, vars) {
+		row_cells(v, cells[nrows]);
+		for (c = 0; c < AB_COLS; c++)
+			if (strlen(cells[nrows][c]) > width[c])
+				width[c] = strlen(cells[nrows][c]);
+		nrows++;
+	}
+
+	fprintf(fp, "%s (%s, %s, %.0f CPUs, Linux %s)\n",
+	    jstr(host, "hostname"), jstr(host, "cpu_model"),
+	    jstr(host, "machine"), jnum(host, "cpus"), jstr(host, "kernel"));
+	for (r = 0; r < nrows; r++) {
+		for (c = 0; c + 1 < AB_COLS; c++)
+			fprintf(fp, "%-*s  ", (int)width[c], cells[r][c]);
+		fprintf(fp, "%s\n", cells[r][AB_COLS - 1]);
+	}
+	free(cells);
+
+	fprintf(fp,
+	    "\nspeedup = median(baseline wall) / median(variant wall);"
+	    " >1 is faster. * = significant: Mann-Whitney p < 0.05 "
+	    "and the 95%% bootstrap CI excludes 1.\n");
+	cJSON_ArrayForEach(v, vars) {
+		const char *why = jstr(v, "reason"), *p;
+
+		if (why == NULL)
+			why = jstr(v, "last_error");
+		if (why == NULL)
+			continue;
+		fprintf(fp, "%s: ", jstr(v, "id"));
+		for (p = why; *p != '\0'; p++) {
+			fputc(*p, fp);
+			if (*p == '\n' && p[1] != '\0')
+				fputs("    ", fp);
+		}
+		if (p > why && p[-1] != '\n')
+			fputc('\n', fp);
+	}
+	return ferror(fp) ? -1 : 0;
+}

@@ -20,12 +20,13 @@
 #define AB_SCHEMA 1
 
 /*
- * Builds the summary document for every variant of c from the runs in s,
- * using at most `window` newest verified runs per variant (0 = all).
- * The caller owns the result and frees it with cJSON_Delete.
+ * Builds the summary document for every variant of c from the runs in s.
+ * Statistics use at most `window` newest verified runs per variant (0 =
+ * all) of `iterations` size (0 = any). The caller owns the result and frees
+ * it with cJSON_Delete.
  */
 cJSON *render_summary(const struct catalog *c, const struct store *s,
-    const struct host_info *h, size_t window, int64_t now_ms);
+    const struct host_info *h, size_t window, long iterations, int64_t now_ms);
 
 /* Prints the table for a summary document. Returns 0, or -1 on I/O error. */
 int render_table(FILE *fp, const cJSON *summary);

@@ -1,5 +1,102 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until the module lands. */
+/*
+ * The measurement protocol. A session is W warm-up rounds then N measured
+ * rounds; a round runs every available variant once. Round r starts at
+ * variant r mod V of the available variants and wraps around, so each
+ * variant takes every position in the order equally often and slow drift
+ * (thermal, background load) is spread over all of them. Warm-up runs are
+ * reported to the progress callback but never stored.
+ */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
 #include "rounds.h"
+#include "runner.h"
+#include "xmalloc.h"
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+report(const struct rounds_opts *o, struct rounds_progress *p)
+{
+	if (o->progress != NULL)
+		o->progress(o->arg, p);
+}
+
+int
+rounds_run(const struct catalog *c, const struct rounds_opts *o,
+    struct store *s, char *err, size_t errlen)
+{
+	const struct variant **avail = NULL;
+	struct rounds_progress p = {0};
+	struct run r;
+	size_t navail = 0, i, k;
+	long round, nrounds = o->warmup + o->runs;
+	double t0 = now_s();
+	int rc = -1;
+
+	run_init(&r);
+	avail = xcalloc(c->nvariants ? c->nvariants : 1, sizeof(*avail));
+	for (i = 0; i < c->nvariants; i++)
+		if (c->variants[i].available)
+			avail[navail++] = &c->variants[i];
+	p.total = navail * (size_t)nrounds;
+
+	for (round = 0; round < nrounds; round++) {
+		for (k = 0; k < navail; k++) {
+			const struct variant *v =
+			    avail[((size_t)round + k) % navail];
+			const struct interpreter *in = &c->interps[v->interp];
+			const struct allocator *al = &c->allocs[v->alloc];
+			struct runner_spec spec = {
+			    .interpreter = in->path,
+			    .extra_env = (const char *const *)in->env,
+			    .preload = al->library,
+			    .workload = o->workload,
+			    .iterations = o->iterations,
+			    .timeout_s = o->timeout_s,
+			    .cancel = o->cancel,
+			};
+
+			if (o->cancel != NULL && *o->cancel) {
+				snprintf(err, errlen, "cancelled");
+				goto out;
+			}
+			p.index++;
+			p.variant = v->id;
+			p.warmup = round < o->warmup;
+			p.elapsed_s = now_s() - t0;
+			p.result = NULL;
+			report(o, &p);
+
+			if (runner_run(&spec, &r, err, errlen) == -1)
+				goto out;
+			r.variant = xstrdup(v->id);
+			p.elapsed_s = now_s() - t0;
+			p.result = &r;
+			report(o, &p);
+			if (o->cancel != NULL && *o->cancel) {
+				snprintf(err, errlen, "cancelled");
+				goto out;
+			}
+			if (!p.warmup)
+				store_append(s, &r);
+			run_clear(&r);
+		}
+	}
+	rc = 0;
+out:
+	run_clear(&r);
+	free(avail);
+	return rc;
+}

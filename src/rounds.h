@@ -15,17 +15,17 @@
 #include "store.h"
 
 struct rounds_progress {
-	size_t index;		/* 1-based run number in this session */
-	size_t total;		/* runs in this session, warm-ups included */
+	size_t index; /* 1-based run number in this session */
+	size_t total; /* runs in this session, warm-ups included */
 	const char *variant;
-	int warmup;		/* this run is discarded */
-	double elapsed_s;	/* since the session started */
+	int warmup;               /* this run is discarded */
+	double elapsed_s;         /* since the session started */
 	const struct run *result; /* NULL before the run, set after it */
 };
 
 struct rounds_opts {
-	long runs;		/* measured rounds */
-	long warmup;		/* discarded rounds */
+	long runs;   /* measured rounds */
+	long warmup; /* discarded rounds */
 	long iterations;
 	double timeout_s;
 	const char *workload;

@@ -11,10 +11,10 @@
 #include "run.h"
 #include "xmalloc.h"
 
-static const char *const status_names[RUN_NSTATUS] = {
-	"ok", "unverified", "failed", "timeout"};
-static const char *const phase_names[PHASE_N] = {
-	"append", "fill", "clear", "refill"};
+static const char *const status_names[RUN_NSTATUS] = {"ok", "unverified",
+    "failed", "timeout"};
+static const char *const phase_names[PHASE_N] = {"append", "fill", "clear",
+    "refill"};
 
 void
 run_init(struct run *r)

@@ -9,10 +9,10 @@
 #include <stdint.h>
 
 enum run_status {
-	RUN_OK = 0,	 /* exited 0, reported, malloc provider verified */
-	RUN_UNVERIFIED,	 /* completed, but malloc came from the wrong object */
-	RUN_FAILED,	 /* non-zero exit, signal, or a missing/bad report */
-	RUN_TIMEOUT,	 /* killed after the per-run timeout */
+	RUN_OK = 0,     /* exited 0, reported, malloc provider verified */
+	RUN_UNVERIFIED, /* completed, but malloc came from the wrong object */
+	RUN_FAILED,     /* non-zero exit, signal, or a missing/bad report */
+	RUN_TIMEOUT,    /* killed after the per-run timeout */
 	RUN_NSTATUS
 };
 
@@ -25,14 +25,14 @@ enum run_phase {
 };
 
 struct run {
-	char *variant;		 /* "INTERPRETER/ALLOCATOR" */
-	int64_t started_ms;	 /* wall-clock start, ms since the epoch */
+	char *variant;      /* "INTERPRETER/ALLOCATOR" */
+	int64_t started_ms; /* wall-clock start, ms since the epoch */
 	enum run_status status;
-	int exit_code;		 /* -1 when the child did not exit normally */
-	int term_signal;	 /* 0 unless killed by a signal */
+	int exit_code;   /* -1 when the child did not exit normally */
+	int term_signal; /* 0 unless killed by a signal */
 	long iterations;
-	double wall_s;		 /* CLOCK_MONOTONIC, fork to reap */
-	double user_s;		 /* wait4 rusage */
+	double wall_s; /* CLOCK_MONOTONIC, fork to reap */
+	double user_s; /* wait4 rusage */
 	double sys_s;
 	long maxrss_kb;
 	long minflt;
@@ -40,10 +40,10 @@ struct run {
 	long nvcsw;
 	long nivcsw;
 	double phase_s[PHASE_N]; /* as reported by the workload; NAN if none */
-	long vmhwm_kb;		 /* the workload's own VmHWM; -1 if none */
-	char *malloc_provider;	 /* object that provides malloc, or NULL */
-	char *python_version;	 /* e.g. "3.11.2", or NULL */
-	char *error;		 /* why it is not ok (stderr tail etc.), or NULL */
+	long vmhwm_kb;           /* the workload's own VmHWM; -1 if none */
+	char *malloc_provider;   /* object that provides malloc, or NULL */
+	char *python_version;    /* e.g. "3.11.2", or NULL */
+	char *error; /* why it is not ok (stderr tail etc.), or NULL */
 };
 
 /* Sets every field to its "nothing measured" value (NAN, -1, NULL). */

@@ -1,5 +1,844 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until the module lands. */
+/*
+ * Runs the workload once, in the manner of tmux job.c: the child gets its
+ * own process group, a clean environment, /dev/null on stdin and stdout, a
+ * pipe on stderr, another on AB_REPORT_FD for the JSON report, and no other
+ * descriptor. The parent polls both pipes and a pidfd until the child exits,
+ * the timeout passes or the caller cancels; then it kills whatever is left
+ * of the group, reaps the child with wait4 for its rusage, checks the
+ * report, and verifies by device and inode that malloc came from the
+ * allocator the run claims to measure.
+ */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "runner.h"
+#include "xmalloc.h"
+
+#define AB_REPORT_MAX  (64 * 1024) /* a longer report is rejected */
+#define AB_TAIL_KEEP   1024        /* stderr bytes quoted in errors */
+#define AB_TAIL_BUF    (4 * AB_TAIL_KEEP)
+#define AB_READ_MAX    (64 * 1024) /* read per wakeup and pipe */
+#define AB_TICK_MS     100         /* longest sleep between checks of *cancel */
+#define AB_DRAIN_MS    1000        /* how long leftovers may hold the pipes */
+#define AB_EXEC_FAILED 127
+#define AB_MSG_MAX     (2 * PATH_MAX + 256)
+
+enum outcome { OUT_EXITED, OUT_TIMEOUT, OUT_CANCELLED, OUT_ERROR };
+
+/* The last bytes the child wrote to stderr. */
+struct tail {
+	char buf[AB_TAIL_BUF];
+	size_t len;
+	int cut; /* bytes were dropped from the front */
+};
+
+/* Parent-side state of one child. */
+struct child {
+	pid_t pid;
+	int pidfd;
+	int repfd; /* read ends, -1 once at EOF */
+	int errfd;
+	char *rep; /* AB_REPORT_MAX + 1 bytes */
+	size_t replen;
+	int rep_big; /* the report overflowed AB_REPORT_MAX */
+	struct tail tail;
+};
+
+static void say(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+say(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (buf == NULL || len == 0)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int64_t
+realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd != -1) {
+		(void)close(*fd);
+		*fd = -1;
+	}
+}
+
+/*
+ * The English text for an errno value. strerrordesc_np is a plain table
+ * lookup, so unlike strerror it is safe between fork and exec.
+ */
+static const char *
+errdesc(int e)
+{
+#if defined(__GLIBC__) &&                                                      \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+	const char *s = strerrordesc_np(e);
+
+	return s != NULL ? s : "Unknown error";
+#else
+	return strerror(e);
+#endif
+}
+
+static void
+signame(int sig, char *buf, size_t len)
+{
+#if defined(__GLIBC__) &&                                                      \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+	const char *s = sigabbrev_np(sig);
+
+	if (s != NULL)
+		say(buf, len, "SIG%s", s);
+	else
+		say(buf, len, "unknown signal");
+#else
+	say(buf, len, "%s", strsignal(sig));
+#endif
+}
+
+/* Child side: only async-signal-safe calls from here to execve. */
+static void
+child_write(const char *s)
+{
+	size_t len = strlen(s);
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(STDERR_FILENO, s, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+static void __attribute__((noreturn))
+child_fail(const char *what, const char *arg)
+{
+	int e = errno;
+
+	child_write(what);
+	if (arg != NULL) {
+		child_write(" ");
+		child_write(arg);
+	}
+	child_write(": ");
+	child_write(errdesc(e));
+	child_write("\n");
+	_exit(AB_EXEC_FAILED);
+}
+
+static void
+close_from(int lowfd, long maxfd)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	for (; lowfd < maxfd; lowfd++)
+		(void)close(lowfd);
+}
+
+static void __attribute__((noreturn))
+child_exec(const char *path, char *const argv[], char *const envp[], int nullfd,
+    int repw, int errw, long maxfd)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int src[AB_REPORT_FD + 1], i, sig;
+
+	(void)setpgid(0, 0);
+
+	/* Handlers first, then the mask, so nothing runs a parent handler. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+
+	/*
+	 * Move every source above the targets first: one of them may itself
+	 * be 0-3 when the parent runs with a standard descriptor closed.
+	 */
+	src[STDIN_FILENO] = nullfd;
+	src[STDOUT_FILENO] = nullfd;
+	src[STDERR_FILENO] = errw;
+	src[AB_REPORT_FD] = repw;
+	for (i = 0; i <= AB_REPORT_FD; i++) {
+		src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, AB_REPORT_FD + 1);
+		if (src[i] == -1)
+			child_fail("runner: dup", NULL);
+	}
+	if (dup2(src[STDERR_FILENO], STDERR_FILENO) == -1)
+		child_fail("runner: dup2", NULL);
+	for (i = 0; i <= AB_REPORT_FD; i++) {
+		if (i != STDERR_FILENO && dup2(src[i], i) == -1)
+			child_fail("runner: dup2", NULL);
+	}
+	close_from(AB_REPORT_FD + 1, maxfd);
+
+	execve(path, argv, envp);
+	child_fail("exec", path);
+}
+
+/* Parent side. */
+static void
+tail_add(struct tail *t, const char *p, size_t n)
+{
+	size_t drop;
+
+	if (n >= sizeof(t->buf)) {
+		p += n - sizeof(t->buf);
+		n = sizeof(t->buf);
+		t->len = 0;
+		t->cut = 1;
+	} else if (t->len + n > sizeof(t->buf)) {
+		drop = t->len + n - sizeof(t->buf);
+		memmove(t->buf, t->buf + drop, t->len - drop);
+		t->len -= drop;
+		t->cut = 1;
+	}
+	memcpy(t->buf + t->len, p, n);
+	t->len += n;
+}
+
+/*
+ * The last AB_TAIL_KEEP bytes of stderr, from a line start when the cut
+ * fell inside a line, trimmed, with NUL bytes made printable.
+ */
+static void
+tail_text(const struct tail *t, char *dst, size_t dstlen)
+{
+	const char *p = t->buf, *end = t->buf + t->len, *nl;
+	size_t i, n;
+	int midline = t->cut;
+
+	if (t->len > AB_TAIL_KEEP) {
+		p = end - AB_TAIL_KEEP;
+		midline = p[-1] != '\n';
+	}
+	if (midline) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl != NULL && nl + 1 < end)
+			p = nl + 1;
+	}
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	n = (size_t)(end - p);
+	if (n >= dstlen)
+		n = dstlen - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = p[i] == '\0' ? '?' : p[i];
+	dst[n] = '\0';
+}
+
+/*
+ * Reads what the report or stderr pipe (fdnum) holds without blocking, up
+ * to AB_READ_MAX bytes so that a child flooding it cannot keep us from the
+ * clock; closes it at EOF or on error.
+ */
+static void
+pipe_read(struct child *c, int fdnum)
+{
+	int *fd = fdnum == c->repfd ? &c->repfd : &c->errfd;
+	char buf[4096];
+	size_t room, take, total;
+	ssize_t n;
+
+	for (total = 0; total < AB_READ_MAX;) {
+		n = read(*fd, buf, sizeof(buf));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			close_fd(fd);
+			return;
+		}
+		total += (size_t)n;
+		if (fd == &c->errfd) {
+			tail_add(&c->tail, buf, (size_t)n);
+			continue;
+		}
+		room = AB_REPORT_MAX - c->replen;
+		take = (size_t)n < room ? (size_t)n : room;
+		memcpy(c->rep + c->replen, buf, take);
+		c->replen += take;
+		c->rep[c->replen] = '\0';
+		if (take < (size_t)n)
+			c->rep_big = 1;
+	}
+}
+
+static void
+pfd_add(struct pollfd *pfd, nfds_t *n, int fd)
+{
+	if (fd != -1) {
+		pfd[*n].fd = fd;
+		pfd[*n].events = POLLIN;
+		pfd[*n].revents = 0;
+		(*n)++;
+	}
+}
+
+static int
+child_exited(const struct child *c)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+		return errno != EINTR;
+	return si.si_pid != 0;
+}
+
+/*
+ * Polls the pipes and the pidfd (or, without one, polls waitid every tick)
+ * until the child exits, the deadline passes or *cancel is set. The child
+ * is left unreaped so its pid and process group stay valid.
+ */
+static enum outcome
+child_wait(struct child *c, const struct runner_spec *spec, double deadline,
+    double *t_end, int *err_no)
+{
+	struct pollfd pfd[3];
+	nfds_t n;
+	double left;
+	int ms, r, i;
+
+	for (;;) {
+		if (spec->cancel != NULL && *spec->cancel)
+			return OUT_CANCELLED;
+		if (c->pidfd == -1 && child_exited(c)) {
+			*t_end = mono_now();
+			return OUT_EXITED;
+		}
+		left = deadline - mono_now();
+		if (left <= 0)
+			return OUT_TIMEOUT;
+		ms = (int)ceil(left * 1000);
+		if (ms > AB_TICK_MS)
+			ms = AB_TICK_MS;
+
+		n = 0;
+		pfd_add(pfd, &n, c->pidfd);
+		pfd_add(pfd, &n, c->repfd);
+		pfd_add(pfd, &n, c->errfd);
+		r = poll(pfd, n, ms);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			*err_no = errno;
+			return OUT_ERROR;
+		}
+		for (i = 0; i < (int)n; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (pfd[i].fd == c->pidfd) {
+				*t_end = mono_now();
+				return OUT_EXITED;
+			}
+			pipe_read(c, pfd[i].fd);
+		}
+	}
+}
+
+/*
+ * Reads the pipes to EOF once the group is dead, but gives up after
+ * AB_DRAIN_MS in case an escaped descendant still holds a write end.
+ */
+static void
+child_drain(struct child *c)
+{
+	struct pollfd pfd[2];
+	double deadline = mono_now() + AB_DRAIN_MS / 1000.0, left;
+	nfds_t n;
+	int i;
+
+	for (;;) {
+		n = 0;
+		pfd_add(pfd, &n, c->repfd);
+		pfd_add(pfd, &n, c->errfd);
+		left = deadline - mono_now();
+		if (n == 0 || left <= 0)
+			return;
+		if (poll(pfd, n, (int)ceil(left * 1000)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		for (i = 0; i < (int)n; i++) {
+			if (pfd[i].revents != 0)
+				pipe_read(c, pfd[i].fd);
+		}
+	}
+}
+
+static double
+tv_s(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* Sets out->error to msg, followed by the stderr tail when there is one. */
+static void
+set_error(struct run *out, const char *msg, const char *tail)
+{
+	free(out->error);
+	if (tail != NULL && *tail != '\0')
+		out->error = xasprintf("%s; stderr: %s", msg, tail);
+	else
+		out->error = xstrdup(msg);
+}
+
+static int
+bad_string(const cJSON *item, int nullable, const char *key, char *msg,
+    size_t msglen)
+{
+	if (item == NULL) {
+		say(msg, msglen, "bad report: missing %s", key);
+		return -1;
+	}
+	if (cJSON_IsString(item) && item->valuestring != NULL)
+		return 0;
+	if (nullable && cJSON_IsNull(item))
+		return 0;
+	say(msg, msglen, "bad report: %s is not a string%s", key,
+	    nullable ? " or null" : "");
+	return -1;
+}
+
+/*
+ * Checks the workload's report and copies it into out; *libc gets the
+ * reported libc path (free(3)) or NULL. Returns 0, or -1 with the reason
+ * in msg and out untouched.
+ */
+static int
+report_parse(const char *buf, size_t len, struct run *out, char **libc,
+    char *msg, size_t msglen)
+{
+	cJSON *root = NULL;
+	const cJSON *phases, *item, *python, *provider, *lc;
+	double phase[PHASE_N], v;
+	const char *name;
+	int i, rc = -1;
+
+	if (len == 0) {
+		say(msg, msglen, "bad report: nothing written to fd %d",
+		    AB_REPORT_FD);
+		goto out;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		say(msg, msglen, "bad report: contains a NUL byte");
+		goto out;
+	}
+	root = cJSON_ParseWithOpts(buf, NULL, 1);
+	if (root == NULL) {
+		say(msg, msglen, "bad report: not JSON");
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
+		say(msg, msglen, "bad report: not a JSON object");
+		goto out;
+	}
+	python = cJSON_GetObjectItemCaseSensitive(root, "python");
+	if (bad_string(python, 0, "python", msg, msglen) == -1)
+		goto out;
+	phases = cJSON_GetObjectItemCaseSensitive(root, "phases");
+	if (!cJSON_IsObject(phases)) {
+		say(msg, msglen, "bad report: %s phases",
+		    phases == NULL ? "missing" : "not an object:");
+		goto out;
+	}
+	for (i = 0; i < PHASE_N; i++) {
+		name = run_phase_name((enum run_phase)i);
+		item = cJSON_GetObjectItemCaseSensitive(phases, name);
+		if (item == NULL) {
+			say(msg, msglen, "bad report: missing phases.%s", name);
+			goto out;
+		}
+		if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble) ||
+		    item->valuedouble < 0) {
+			say(msg, msglen,
+			    "bad report: phases.%s is not a number >= 0", name);
+			goto out;
+		}
+		phase[i] = item->valuedouble;
+	}
+	provider = cJSON_GetObjectItemCaseSensitive(root, "malloc_provider");
+	if (bad_string(provider, 1, "malloc_provider", msg, msglen) == -1)
+		goto out;
+	lc = cJSON_GetObjectItemCaseSensitive(root, "libc");
+	if (bad_string(lc, 1, "libc", msg, msglen) == -1)
+		goto out;
+
+	out->python_version = xstrdup(python->valuestring);
+	for (i = 0; i < PHASE_N; i++)
+		out->phase_s[i] = phase[i];
+	if (cJSON_IsString(provider))
+		out->malloc_provider = xstrdup(provider->valuestring);
+	*libc = cJSON_IsString(lc) ? xstrdup(lc->valuestring) : NULL;
+	item = cJSON_GetObjectItemCaseSensitive(root, "vmhwm_kb");
+	if (cJSON_IsNumber(item)) {
+		v = item->valuedouble;
+		if (isfinite(v) && v >= 0 && v < (double)LONG_MAX)
+			out->vmhwm_kb = (long)v;
+	}
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* Judges a child that exited on its own: exit status, report, provider. */
+static void
+judge_exit(const struct child *c, const struct runner_spec *spec, int status,
+    const char *tail, struct run *out)
+{
+	char msg[AB_MSG_MAX], sname[32];
+	char *libc = NULL;
+
+	if (WIFSIGNALED(status)) {
+		signame(WTERMSIG(status), sname, sizeof(sname));
+		say(msg, sizeof(msg), "killed by signal %d (%s)",
+		    WTERMSIG(status), sname);
+		out->status = RUN_FAILED;
+	} else if (WEXITSTATUS(status) != 0) {
+		say(msg, sizeof(msg), "exit status %d", WEXITSTATUS(status));
+		out->status = RUN_FAILED;
+	} else if (c->rep_big) {
+		say(msg, sizeof(msg), "report too large (over %d bytes)",
+		    AB_REPORT_MAX);
+		out->status = RUN_FAILED;
+	} else if (report_parse(c->rep, c->replen, out, &libc, msg,
+	               sizeof(msg)) == -1) {
+		out->status = RUN_FAILED;
+	} else if (runner_verify(out->malloc_provider, spec->preload, libc, msg,
+	               sizeof(msg)) == 0) {
+		out->status = RUN_UNVERIFIED;
+	} else {
+		out->status = RUN_OK;
+	}
+	if (out->status != RUN_OK)
+		set_error(out, msg, tail);
+	free(libc);
+}
+
+/*
+ * Runs one child to completion as runner.h describes. Everything the child
+ * needs (argv, environment, descriptors) is made before fork, since the
+ * daemon may have threads and the child may only make async-signal-safe
+ * calls until execve.
+ */
+int
+runner_run(const struct runner_spec *spec, struct run *out, char *err,
+    size_t errlen)
+{
+	struct child c;
+	struct rusage ru;
+	sigset_t all, old;
+	enum outcome how;
+	char **envp = NULL;
+	char *argv[5], iters[32], fdstr[16], tail[AB_TAIL_KEEP + 1];
+	char msg[AB_MSG_MAX];
+	int repp[2] = {-1, -1}, errp[2] = {-1, -1}, nullfd = -1;
+	int status = 0, err_no = 0, rc = -1;
+	double t0, t_end = 0;
+	long maxfd;
+	pid_t w;
+
+	memset(&c, 0, sizeof(c));
+	c.pid = -1;
+	c.pidfd = c.repfd = c.errfd = -1;
+	run_init(out);
+	out->iterations = spec->iterations;
+	out->started_ms = realtime_ms();
+
+	if (spec->interpreter == NULL || spec->workload == NULL ||
+	    !(spec->timeout_s > 0) || !isfinite(spec->timeout_s)) {
+		say(err, errlen, "runner: bad spec");
+		goto out;
+	}
+	if (pipe2(repp, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
+		say(err, errlen, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	if ((nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		say(err, errlen, "/dev/null: %s", strerror(errno));
+		goto out;
+	}
+	/* Only our read ends: the workload's writes must block, not fail. */
+	if (fcntl(repp[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(errp[0], F_SETFL, O_NONBLOCK) == -1) {
+		say(err, errlen, "fcntl: %s", strerror(errno));
+		goto out;
+	}
+
+	envp = runner_environ(spec);
+	(void)snprintf(iters, sizeof(iters), "%ld", spec->iterations);
+	(void)snprintf(fdstr, sizeof(fdstr), "%d", AB_REPORT_FD);
+	argv[0] = (char *)spec->interpreter;
+	argv[1] = (char *)spec->workload;
+	argv[2] = iters;
+	argv[3] = fdstr;
+	argv[4] = NULL;
+	if ((maxfd = sysconf(_SC_OPEN_MAX)) < 0)
+		maxfd = 1024;
+	c.rep = xmalloc(AB_REPORT_MAX + 1);
+	c.rep[0] = '\0';
+
+	/* No signal handler may run in the child before it resets them. */
+	sigfillset(&all);
+	(void)sigprocmask(SIG_BLOCK, &all, &old);
+	t0 = mono_now();
+	c.pid = fork();
+	if (c.pid == 0)
+		child_exec(spec->interpreter, argv, envp, nullfd, repp[1],
+		    errp[1], maxfd);
+	err_no = errno;
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	if (c.pid == -1) {
+		say(err, errlen, "fork: %s", strerror(err_no));
+		goto out;
+	}
+	/* Whichever of us gets there first; the loser fails harmlessly. */
+	(void)setpgid(c.pid, c.pid);
+	close_fd(&repp[1]);
+	close_fd(&errp[1]);
+	close_fd(&nullfd);
+	c.repfd = repp[0];
+	c.errfd = errp[0];
+	repp[0] = errp[0] = -1;
+#ifdef SYS_pidfd_open
+	c.pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
+#endif
+
+	err_no = 0;
+	how = child_wait(&c, spec, t0 + spec->timeout_s, &t_end, &err_no);
+	/*
+	 * The unreaped child keeps the group id from being reused. The
+	 * second kill covers a child that never got its own group.
+	 */
+	(void)kill(-c.pid, SIGKILL);
+	(void)kill(c.pid, SIGKILL);
+	while ((w = wait4(c.pid, &status, 0, &ru)) == -1 && errno == EINTR)
+		;
+	if (how != OUT_EXITED)
+		t_end = mono_now();
+	if (w == -1) {
+		err_no = errno;
+		how = OUT_ERROR;
+	}
+	child_drain(&c);
+	tail_text(&c.tail, tail, sizeof(tail));
+
+	out->wall_s = t_end - t0;
+	if (w != -1) {
+		out->user_s = tv_s(ru.ru_utime);
+		out->sys_s = tv_s(ru.ru_stime);
+		out->maxrss_kb = ru.ru_maxrss;
+		out->minflt = ru.ru_minflt;
+		out->majflt = ru.ru_majflt;
+		out->nvcsw = ru.ru_nvcsw;
+		out->nivcsw = ru.ru_nivcsw;
+		if (WIFEXITED(status)) {
+			out->exit_code = WEXITSTATUS(status);
+			out->term_signal = 0;
+		} else if (WIFSIGNALED(status)) {
+			out->exit_code = -1;
+			out->term_signal = WTERMSIG(status);
+		}
+	}
+
+	switch (how) {
+	case OUT_EXITED:
+		judge_exit(&c, spec, status, tail, out);
+		break;
+	case OUT_TIMEOUT:
+		out->status = RUN_TIMEOUT;
+		say(msg, sizeof(msg), "timed out after %.1f s",
+		    spec->timeout_s);
+		set_error(out, msg, tail);
+		break;
+	case OUT_CANCELLED:
+		out->status = RUN_FAILED;
+		set_error(out, "cancelled", NULL);
+		break;
+	case OUT_ERROR:
+		out->status = RUN_FAILED;
+		say(msg, sizeof(msg), "%s: %s", w == -1 ? "wait4" : "poll",
+		    strerror(err_no));
+		set_error(out, msg, tail);
+		break;
+	}
+	rc = 0;
+out:
+	close_fd(&c.pidfd);
+	close_fd(&c.repfd);
+	close_fd(&c.errfd);
+	close_fd(&nullfd);
+	close_fd(&errp[1]);
+	close_fd(&errp[0]);
+	close_fd(&repp[1]);
+	close_fd(&repp[0]);
+	free(c.rep);
+	runner_environ_free(envp);
+	return rc;
+}
+
+/* Replaces the entry with kv's name, or appends kv; env has room. */
+static void
+env_put(char **env, size_t *n, const char *kv)
+{
+	size_t klen = (size_t)(strchr(kv, '=') - kv) + 1, i;
+
+	for (i = 0; i < *n; i++) {
+		if (strncmp(env[i], kv, klen) == 0) {
+			free(env[i]);
+			env[i] = xstrdup(kv);
+			return;
+		}
+	}
+	env[(*n)++] = xstrdup(kv);
+}
+
+/*
+ * Extra entries that are not "K=V" with a non-empty K are skipped, and so is
+ * any LD_PRELOAD among them: only spec->preload decides what is preloaded.
+ */
+char **
+runner_environ(const struct runner_spec *spec)
+{
+	static const char *const base[] = {"PATH=" AB_CLEAN_PATH, "LC_ALL=C",
+	    "PYTHONHASHSEED=0", "PYTHONNOUSERSITE=1"};
+	const char *const *e;
+	char **env, *kv;
+	size_t n = 0, cap = sizeof(base) / sizeof(base[0]) + 2, i;
+	const char *eq;
+
+	if (spec->extra_env != NULL) {
+		for (e = spec->extra_env; *e != NULL; e++)
+			cap++;
+	}
+	env = xcalloc(cap, sizeof(*env));
+	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		env_put(env, &n, base[i]);
+	if (spec->extra_env != NULL) {
+		for (e = spec->extra_env; *e != NULL; e++) {
+			eq = strchr(*e, '=');
+			if (eq == NULL || eq == *e)
+				continue;
+			if (strncmp(*e, "LD_PRELOAD=", 11) == 0)
+				continue;
+			env_put(env, &n, *e);
+		}
+	}
+	if (spec->preload != NULL) {
+		kv = xasprintf("LD_PRELOAD=%s", spec->preload);
+		env_put(env, &n, kv);
+		free(kv);
+	}
+	env[n] = NULL;
+	return env;
+}
+
+void
+runner_environ_free(char **env)
+{
+	char **e;
+
+	if (env == NULL)
+		return;
+	for (e = env; *e != NULL; e++)
+		free(*e);
+	free(env);
+}
+
+/*
+ * Compares provider with the preload, or with libc_path when nothing is
+ * preloaded, by device and inode; see runner.h.
+ */
+int
+runner_verify(const char *provider, const char *preload, const char *libc_path,
+    char *why, size_t whylen)
+{
+	const char *expected = preload != NULL ? preload : libc_path;
+	struct stat ps, es;
+
+	if (provider == NULL) {
+		say(why, whylen,
+		    "the workload found no object providing malloc");
+		return 0;
+	}
+	if (expected == NULL) {
+		say(why, whylen, "the workload did not report its libc");
+		return 0;
+	}
+	if (stat(provider, &ps) == -1) {
+		say(why, whylen, "malloc provider %s: %s", provider,
+		    strerror(errno));
+		return 0;
+	}
+	if (stat(expected, &es) == -1) {
+		say(why, whylen, "%s: %s", expected, strerror(errno));
+		return 0;
+	}
+	if (ps.st_dev != es.st_dev || ps.st_ino != es.st_ino) {
+		say(why, whylen, "malloc came from %s, not %s", provider,
+		    expected);
+		return 0;
+	}
+	say(why, whylen, "%s", "");
+	return 1;
+}

@@ -20,13 +20,13 @@
 #define AB_CLEAN_PATH "/usr/local/bin:/usr/bin:/bin"
 
 struct runner_spec {
-	const char *interpreter;	 /* absolute path of the interpreter */
-	const char *const *extra_env;	 /* "K=V", NULL-terminated, or NULL */
-	const char *preload;		 /* LD_PRELOAD library; NULL = none */
-	const char *workload;		 /* path of churn.py */
+	const char *interpreter;      /* absolute path of the interpreter */
+	const char *const *extra_env; /* "K=V", NULL-terminated, or NULL */
+	const char *preload;          /* LD_PRELOAD library; NULL = none */
+	const char *workload;         /* path of churn.py */
 	long iterations;
-	double timeout_s;		 /* > 0 */
-	volatile sig_atomic_t *cancel;	 /* run is killed once *cancel != 0 */
+	double timeout_s;              /* > 0 */
+	volatile sig_atomic_t *cancel; /* run is killed once *cancel != 0 */
 };
 
 /*

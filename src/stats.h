@@ -13,25 +13,25 @@
 
 /* Default bootstrap resamples and seed; documented in the README. */
 #define AB_BOOT_RESAMPLES 10000
-#define AB_BOOT_SEED 0x616c6c6f63626e63ULL /* "allocbnc" */
+#define AB_BOOT_SEED      0x616c6c6f63626e63ULL /* "allocbnc" */
 
 struct stats_desc {
 	size_t n;
 	double median;
 	double mean;
-	double stdev;	/* sample standard deviation (n - 1); NAN when n < 2 */
+	double stdev; /* sample standard deviation (n - 1); NAN when n < 2 */
 	double min;
 	double max;
-	int has_ci;	/* 0 when n is too small for a 95% interval (n < 6) */
-	double ci_lo;	/* 95% CI of the median, order statistics */
+	int has_ci;   /* 0 when n is too small for a 95% interval (n < 6) */
+	double ci_lo; /* 95% CI of the median, order statistics */
 	double ci_hi;
 };
 
 struct stats_speedup {
-	double ratio;	/* median(baseline) / median(variant); >1 is faster */
-	double ci_lo;	/* 95% percentile-bootstrap interval of the ratio */
+	double ratio; /* median(baseline) / median(variant); >1 is faster */
+	double ci_lo; /* 95% percentile-bootstrap interval of the ratio */
 	double ci_hi;
-	double p_value;	/* two-sided Mann-Whitney U */
+	double p_value;  /* two-sided Mann-Whitney U */
 	int significant; /* p < 0.05 and the interval excludes 1 */
 };
 
@@ -72,8 +72,8 @@ double stats_mann_whitney_p(const double *a, size_t na, const double *b,
  * the interval is [r(k), r(B - 1 - k)] (0-based). Returns 0, or -1 when
  * either sample is empty or resamples is 0.
  */
-int stats_speedup(const double *base, size_t nb, const double *var,
-    size_t nv, unsigned resamples, uint64_t seed, struct stats_speedup *out);
+int stats_speedup(const double *base, size_t nb, const double *var, size_t nv,
+    unsigned resamples, uint64_t seed, struct stats_speedup *out);
 
 /* One step of splitmix64 (Steele, Lea, Flood 2014); exposed for tests. */
 uint64_t stats_splitmix64(uint64_t *state);

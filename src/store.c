@@ -28,8 +28,8 @@ store_append(struct store *s, const struct run *r)
 }
 
 size_t
-store_ok_runs(const struct store *s, const char *variant, size_t max,
-    const struct run ***out)
+store_ok_runs(const struct store *s, const char *variant, long iterations,
+    size_t max, const struct run ***out)
 {
 	const struct run **v;
 	size_t i, n = 0, first;
@@ -38,7 +38,8 @@ store_ok_runs(const struct store *s, const char *variant, size_t max,
 	for (i = 0; i < s->nruns; i++) {
 		const struct run *r = &s->runs[i];
 
-		if (r->status == RUN_OK && strcmp(r->variant, variant) == 0)
+		if (r->status == RUN_OK && strcmp(r->variant, variant) == 0 &&
+		    (iterations == 0 || r->iterations == iterations))
 			v[n++] = r;
 	}
 	first = (max != 0 && n > max) ? n - max : 0;
@@ -61,13 +62,17 @@ store_count(const struct store *s, const char *variant,
 }
 
 const struct run *
-store_last(const struct store *s, const char *variant)
+store_last(const struct store *s, const char *variant, int bad_only)
 {
+	const struct run *r;
 	size_t i;
 
-	for (i = s->nruns; i > 0; i--)
-		if (strcmp(s->runs[i - 1].variant, variant) == 0)
-			return &s->runs[i - 1];
+	for (i = s->nruns; i > 0; i--) {
+		r = &s->runs[i - 1];
+		if (strcmp(r->variant, variant) == 0 &&
+		    (!bad_only || r->status != RUN_OK))
+			return r;
+	}
 	return NULL;
 }
 

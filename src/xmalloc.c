@@ -17,8 +17,7 @@
 static void
 oom(size_t n)
 {
-	fprintf(stderr, "allocbenchd: out of memory allocating %zu bytes\n",
-	    n);
+	fprintf(stderr, "allocbenchd: out of memory allocating %zu bytes\n", n);
 	abort();
 }
 

@@ -1,24 +1,281 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until the module's tests land. */
+/*
+ * The summary document and table, from a store filled with runs whose
+ * statistics are worked out by hand below: the baseline takes 2.0..2.9 s,
+ * jemalloc 1.0..1.9 s, ten runs each.
+ *   baseline median 2.45, mean 2.45, stdev sqrt(0.825 / 9) = 0.302765...,
+ *   95% CI of the median for n = 10: [x(2), x(9)] = [2.1, 2.8];
+ *   speedup 2.45 / 1.45 = 1.689655...; fully separated samples give the
+ *   exact two-sided Mann-Whitney p = 2 / C(20, 10) = 1.0825088e-05.
+ */
 #include "config.h"
 
-#include "check_main.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-START_TEST(test_placeholder)
+#include "check_main.h"
+#include "render.h"
+
+static char tmpdir[] = "/tmp/abtest.XXXXXX";
+static char libpath[64];
+static struct catalog cat;
+static struct store st;
+static struct host_info host = {"pi", "aarch64", "6.1.0", "Raspberry Pi 4", 4};
+
+/* Baseline walls in a shuffled order, to show the code sorts. */
+static const double base_walls[10] = {2.5, 2.0, 2.9, 2.3, 2.1, 2.8, 2.4, 2.6,
+    2.2, 2.7};
+
+static void
+add(const char *variant, enum run_status s, double wall, long iterations,
+    const char *error)
 {
-	ck_assert_int_eq(1, 1);
+	struct run r;
+	int p;
+
+	run_init(&r);
+	r.variant = (char *)variant;
+	r.status = s;
+	r.wall_s = wall;
+	r.user_s = wall * 0.9;
+	r.sys_s = wall * 0.05;
+	r.maxrss_kb = (long)(wall * 10000);
+	r.iterations = iterations;
+	for (p = 0; p < PHASE_N; p++)
+		r.phase_s[p] = wall * (p + 1) / 10.0;
+	r.malloc_provider =
+	    (char *)(strstr(variant, "jemalloc") ? libpath : "/lib/libc.so.6");
+	r.error = (char *)error;
+	store_append(&st, &r);
+}
+
+static void
+setup(void)
+{
+	char err[128];
+	const char *dirs[2] = {tmpdir, NULL};
+	FILE *fp;
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(libpath, sizeof(libpath), "%s/libjemalloc.so.2", tmpdir);
+	fp = fopen(libpath, "w");
+	ck_assert_ptr_nonnull(fp);
+	fclose(fp);
+
+	catalog_init(&cat);
+	ck_assert_int_eq(catalog_add_interpreter(&cat, "py=/bin/sh", err,
+	                     sizeof(err)),
+	    0);
+	catalog_resolve(&cat, dirs, NULL);
+	store_init(&st);
+	for (i = 0; i < 10; i++) {
+		add("py/glibc", RUN_OK, base_walls[i], 1000, NULL);
+		add("py/jemalloc", RUN_OK, 1.0 + i / 10.0, 1000, NULL);
+	}
+	add("py/jemalloc", RUN_UNVERIFIED, 0.1, 1000,
+	    "malloc came from /lib/libc.so.6");
+	add("py/jemalloc", RUN_OK, 100.0, 5000, NULL);
+}
+
+static void
+teardown(void)
+{
+	store_free(&st);
+	catalog_free(&cat);
+	unlink(libpath);
+	rmdir(tmpdir);
+	memcpy(tmpdir + strlen(tmpdir) - 6, "XXXXXX", 6);
+}
+
+static const cJSON *
+find_variant(const cJSON *doc, const char *id)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItem(doc, "variants")) {
+		if (strcmp(cJSON_GetObjectItem(v, "id")->valuestring, id) == 0)
+			return v;
+	}
+	ck_abort_msg("no variant %s", id);
+	return NULL;
+}
+
+static double
+num(const cJSON *o, const char *path)
+{
+	char buf[128], *key, *save = NULL;
+	const cJSON *cur = o;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (key = strtok_r(buf, ".", &save); key != NULL;
+	     key = strtok_r(NULL, ".", &save)) {
+		if (cJSON_IsArray(cur))
+			cur =
+			    cJSON_GetArrayItem(cur, (int)strtol(key, NULL, 10));
+		else
+			cur = cJSON_GetObjectItem(cur, key);
+	}
+	ck_assert_msg(cJSON_IsNumber(cur), "%s is not a number", path);
+	return cur->valuedouble;
+}
+
+static const struct {
+	const char *variant;
+	const char *path;
+	double expected;
+} values[] = {
+    {"py/glibc", "runs.ok", 10},
+    {"py/glibc", "runs.unverified", 0},
+    {"py/glibc", "wall_s.n", 10},
+    {"py/glibc", "wall_s.median", 2.45},
+    {"py/glibc", "wall_s.mean", 2.45},
+    {"py/glibc", "wall_s.stdev", 0.30276503540974914},
+    {"py/glibc", "wall_s.min", 2.0},
+    {"py/glibc", "wall_s.max", 2.9},
+    {"py/glibc", "wall_s.ci95.0", 2.1},
+    {"py/glibc", "wall_s.ci95.1", 2.8},
+    {"py/glibc", "user_s.median", 2.205},
+    {"py/glibc", "sys_s.median", 0.1225},
+    {"py/glibc", "maxrss_kb.median", 24500},
+    {"py/glibc", "phases_s.append", 0.245},
+    {"py/glibc", "phases_s.fill", 0.49},
+    {"py/glibc", "phases_s.clear", 0.735},
+    {"py/glibc", "phases_s.refill", 0.98},
+    {"py/jemalloc", "runs.ok", 11},
+    {"py/jemalloc", "runs.unverified", 1},
+    {"py/jemalloc", "wall_s.n", 10},
+    {"py/jemalloc", "wall_s.median", 1.45},
+    {"py/jemalloc", "wall_s.max", 1.9},
+    {"py/jemalloc", "speedup.ratio", 2.45 / 1.45},
+    {"py/jemalloc", "speedup.p_value", 1.082508822446903e-05},
+    {"py/tcmalloc", "runs.ok", 0},
+};
+
+START_TEST(test_values)
+{
+	cJSON *doc = render_summary(&cat, &st, &host, 0, 1000, 0);
+	const cJSON *v = find_variant(doc, values[_i].variant);
+
+	ck_assert_double_eq_tol(num(v, values[_i].path), values[_i].expected,
+	    1e-9 * fabs(values[_i].expected) + 1e-12);
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_document_shape)
+{
+	cJSON *doc = render_summary(&cat, &st, &host, 0, 1000, 1764081296123LL);
+	const cJSON *base = find_variant(doc, "py/glibc");
+	const cJSON *je = find_variant(doc, "py/jemalloc");
+	const cJSON *tc = find_variant(doc, "py/tcmalloc");
+	const cJSON *sp = cJSON_GetObjectItem(je, "speedup");
+
+	ck_assert_int_eq(num(doc, "schema"), 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(doc, "generated_at")->valuestring,
+	    "2025-11-25T14:34:56.123Z");
+	ck_assert_str_eq(cJSON_GetObjectItem(doc, "baseline")->valuestring,
+	    "glibc");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "host"),
+	                     "cpu_model")
+	                     ->valuestring,
+	    "Raspberry Pi 4");
+	ck_assert_int_eq(cJSON_GetArraySize(
+	                     cJSON_GetObjectItem(doc, "variants")),
+	    4);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(base, "library")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(base, "speedup")));
+	ck_assert_str_eq(cJSON_GetObjectItem(je, "library")->valuestring,
+	    libpath);
+	ck_assert_str_eq(cJSON_GetObjectItem(sp, "baseline")->valuestring,
+	    "py/glibc");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(sp, "significant")));
+	/* every bootstrap ratio lies between min(b)/max(v) and max(b)/min(v) */
+	ck_assert(num(sp, "ci95.0") >= 2.0 / 1.9);
+	ck_assert(num(sp, "ci95.1") <= 2.9 / 1.0);
+	ck_assert(num(sp, "ci95.0") < 2.45 / 1.45);
+	ck_assert(num(sp, "ci95.1") > 2.45 / 1.45);
+	ck_assert_str_eq(cJSON_GetObjectItem(je, "last_error")->valuestring,
+	    "malloc came from /lib/libc.so.6");
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(tc, "available")));
+	ck_assert_ptr_nonnull(
+	    strstr(cJSON_GetObjectItem(tc, "reason")->valuestring,
+	        "libtcmalloc_minimal.so.4"));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(tc, "wall_s")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(tc, "phases_s")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(tc, "speedup")));
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_window_and_small_n)
+{
+	/* the newest 5 baseline runs: 2.8 2.4 2.6 2.2 2.7 -> median 2.6 */
+	cJSON *doc = render_summary(&cat, &st, &host, 5, 1000, 0);
+	const cJSON *base = find_variant(doc, "py/glibc");
+
+	ck_assert_double_eq_tol(num(base, "wall_s.median"), 2.6, 1e-12);
+	ck_assert_double_eq_tol(num(base, "wall_s.n"), 5, 1e-12);
+	/* n = 5 is too few for a 95% interval of the median */
+	ck_assert(cJSON_IsNull(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(base, "wall_s"), "ci95")));
+	cJSON_Delete(doc);
+
+	/* iterations 5000: only the one 100 s jemalloc run, no baseline */
+	doc = render_summary(&cat, &st, &host, 0, 5000, 0);
+	ck_assert_double_eq_tol(num(find_variant(doc, "py/jemalloc"),
+	                            "wall_s.median"),
+	    100.0, 1e-12);
+	ck_assert(cJSON_IsNull(
+	    cJSON_GetObjectItem(find_variant(doc, "py/jemalloc"), "speedup")));
+	cJSON_Delete(doc);
+}
+END_TEST
+
+START_TEST(test_table)
+{
+	cJSON *doc = render_summary(&cat, &st, &host, 0, 1000, 0);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	ck_assert_int_eq(render_table(fp, doc), 0);
+	fclose(fp);
+	ck_assert_ptr_nonnull(
+	    strstr(buf, "pi (Raspberry Pi 4, aarch64, 4 CPUs"));
+	ck_assert_ptr_nonnull(strstr(buf, "2.4500 s (2.1000-2.8000)"));
+	ck_assert_ptr_nonnull(strstr(buf, "1.690x ("));
+	ck_assert_ptr_nonnull(strstr(buf, "p<0.001 *"));
+	ck_assert_ptr_nonnull(strstr(buf, "23.9 MiB"));
+	ck_assert_ptr_nonnull(strstr(buf, "0.245/0.490/0.735/0.980"));
+	ck_assert_ptr_nonnull(strstr(buf, "py/tcmalloc"));
+	ck_assert_ptr_nonnull(strstr(buf, "unavailable"));
+	ck_assert_ptr_nonnull(strstr(buf, "1 unverified, 0 failed, 0 timeout"));
+	ck_assert_ptr_nonnull(
+	    strstr(buf, "py/jemalloc: malloc came from /lib/libc.so.6\n"));
+	free(buf);
+	cJSON_Delete(doc);
 }
 END_TEST
 
 static Suite *
-suite(void)
+render_suite(void)
 {
 	Suite *s = suite_create("render");
-	TCase *tc = tcase_create("core");
+	TCase *tc = tcase_create("summary");
 
-	tcase_add_test(tc, test_placeholder);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_values, 0,
+	    sizeof(values) / sizeof(values[0]));
+	tcase_add_test(tc, test_document_shape);
+	tcase_add_test(tc, test_window_and_small_n);
+	tcase_add_test(tc, test_table);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
-AB_CHECK_MAIN(suite)
+AB_CHECK_MAIN(render_suite)
