@@ -74,6 +74,11 @@ check_name(const char *kind, const char *spec, size_t len, char *err,
 		    spec, AB_NAME_MAX);
 		return -1;
 	}
+	if (spec[0] == '.') {
+		snprintf(err, errlen, "%s '%.*s': name may not start with '.'",
+		    kind, (int)len, spec);
+		return -1;
+	}
 	for (i = 0; i < len; i++) {
 		ch = (unsigned char)spec[i];
 		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Describes the machine the results come from. Hostname, architecture and
- * kernel come from gethostname(3) and uname(2); the CPU model is taken from
- * proc(5)'s cpuinfo, whose keys differ per architecture, with the device
- * tree's model as the fallback for boards whose cpuinfo names none. Every
+ * kernel come from gethostname(3) and uname(2); the model is the board
+ * named by proc(5)'s cpuinfo ("Model") or by the device tree, else the CPU
+ * or SoC that cpuinfo names ("model name", "Hardware"). Every
  * file is read below a root prefix so tests can use fixture trees.
  */
 #include "config.h"
@@ -17,8 +17,12 @@
 
 #include "host.h"
 
-/* The cpuinfo keys naming the CPU or board, most specific first. */
-static const char *const model_keys[] = {"model name", "Model", "Hardware"};
+/*
+ * The cpuinfo keys naming the board or CPU, most useful first: a board
+ * ("Raspberry Pi 4 Model B Rev 1.4") says more than a core ("ARMv7
+ * Processor rev 3 (v7l)") or an SoC ("BCM2835").
+ */
+static const char *const model_keys[] = {"Model", "model name", "Hardware"};
 #define NKEYS (sizeof(model_keys) / sizeof(model_keys[0]))
 
 static int
@@ -42,9 +46,10 @@ copy_trimmed(char *dst, size_t dstlen, const char *s, size_t len)
 
 /*
  * Fills model with the first non-empty value of the best key present; a
- * better key seen later replaces a worse one.
+ * better key seen later replaces a worse one. Returns the index of the key
+ * used, or NKEYS when none was found.
  */
-static void
+static size_t
 read_cpuinfo(const char *path, char *model, size_t modellen)
 {
 	char *line = NULL, *colon, *val;
@@ -52,7 +57,7 @@ read_cpuinfo(const char *path, char *model, size_t modellen)
 	FILE *fp;
 
 	if ((fp = fopen(path, "r")) == NULL)
-		return;
+		return NKEYS;
 	while (best > 0 && getline(&line, &cap, fp) != -1) {
 		if ((colon = strchr(line, ':')) == NULL)
 			continue;
@@ -72,6 +77,7 @@ read_cpuinfo(const char *path, char *model, size_t modellen)
 	}
 	free(line);
 	fclose(fp);
+	return best;
 }
 
 /* The device tree's model is a NUL-terminated string, not a text line. */
@@ -94,7 +100,7 @@ int
 host_read(struct host_info *h, const char *root)
 {
 	struct utsname u;
-	char path[4096];
+	char path[4096], board[256] = "";
 	long n;
 	int len;
 
@@ -113,13 +119,14 @@ host_read(struct host_info *h, const char *root)
 		h->cpus = n;
 
 	len = snprintf(path, sizeof(path), "%s/proc/cpuinfo", root);
-	if (len > 0 && (size_t)len < sizeof(path))
-		read_cpuinfo(path, h->cpu_model, sizeof(h->cpu_model));
-	if (h->cpu_model[0] != '\0')
-		return 0;
+	if (len > 0 && (size_t)len < sizeof(path) &&
+	    read_cpuinfo(path, h->cpu_model, sizeof(h->cpu_model)) == 0)
+		return 0; /* cpuinfo names the board */
 	len = snprintf(path, sizeof(path),
 	    "%s/sys/firmware/devicetree/base/model", root);
 	if (len > 0 && (size_t)len < sizeof(path))
-		read_dt_model(path, h->cpu_model, sizeof(h->cpu_model));
+		read_dt_model(path, board, sizeof(board));
+	if (board[0] != '\0')
+		snprintf(h->cpu_model, sizeof(h->cpu_model), "%s", board);
 	return 0;
 }

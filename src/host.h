@@ -16,9 +16,10 @@ struct host_info {
 };
 
 /*
- * Fills *h. root ("" or NULL for the real system) prefixes every file read:
- * ROOT/proc/cpuinfo ("model name", else "Model", else "Hardware"), then
- * ROOT/sys/firmware/devicetree/base/model when cpuinfo names no model.
+ * Fills *h. root ("" or NULL for the real system) prefixes every file read.
+ * cpu_model is the board from ROOT/proc/cpuinfo's "Model", else from
+ * ROOT/sys/firmware/devicetree/base/model, else cpuinfo's "model name",
+ * else its "Hardware".
  * Returns 0; fields that cannot be read are left empty.
  */
 int host_read(struct host_info *h, const char *root);

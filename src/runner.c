@@ -495,6 +495,13 @@ report_parse(const char *buf, size_t len, struct run *out, char **libc,
 	python = cJSON_GetObjectItemCaseSensitive(root, "python");
 	if (bad_string(python, 0, "python", msg, msglen) == -1)
 		goto out;
+	item = cJSON_GetObjectItemCaseSensitive(root, "iterations");
+	if (!cJSON_IsNumber(item) ||
+	    item->valuedouble != (double)out->iterations) {
+		say(msg, msglen, "bad report: iterations is not %ld",
+		    out->iterations);
+		goto out;
+	}
 	phases = cJSON_GetObjectItemCaseSensitive(root, "phases");
 	if (!cJSON_IsObject(phases)) {
 		say(msg, msglen, "bad report: %s phases",

@@ -316,6 +316,18 @@ resample_median(const double *x, size_t n, double *scratch, uint64_t *state)
  * Besides the cases in the header, returns -1 (out untouched) when a value
  * is not finite or memory runs out.
  */
+/* Times are finite and positive; anything else makes a ratio meaningless. */
+static int
+all_positive(const double *x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isfinite(x[i]) || x[i] <= 0)
+			return 0;
+	return 1;
+}
+
 int
 stats_speedup(const double *base, size_t nb, const double *var, size_t nv,
     unsigned resamples, uint64_t seed, struct stats_speedup *out)
@@ -326,8 +338,8 @@ stats_speedup(const double *base, size_t nb, const double *var, size_t nv,
 	size_t k, i;
 	int rc = -1;
 
-	if (nb == 0 || nv == 0 || resamples == 0 || !all_finite(base, nb) ||
-	    !all_finite(var, nv))
+	if (nb == 0 || nv == 0 || resamples == 0 || !all_positive(base, nb) ||
+	    !all_positive(var, nv))
 		return -1;
 	if ((sb = malloc(nb * sizeof(*sb))) == NULL ||
 	    (sv = malloc(nv * sizeof(*sv))) == NULL ||

@@ -68,9 +68,11 @@ double stats_mann_whitney_p(const double *a, size_t na, const double *b,
  * percentiles of median(base*)/median(var*) over `resamples` bootstrap
  * resamples, each sample drawn with replacement, indices from splitmix64
  * seeded with `seed` (index = next() % n, baseline drawn before variant in
- * each resample). With the B ratios sorted ascending and k = floor(0.025 B),
+ * each resample; indices refer to the arrays as passed, so the caller's
+ * order matters). With the B ratios sorted ascending and k = floor(0.025 B),
  * the interval is [r(k), r(B - 1 - k)] (0-based). Returns 0, or -1 when
- * either sample is empty or resamples is 0.
+ * either sample is empty, holds a value that is not finite and positive,
+ * or resamples is 0.
  */
 int stats_speedup(const double *base, size_t nb, const double *var, size_t nv,
     unsigned resamples, uint64_t seed, struct stats_speedup *out);

@@ -250,6 +250,7 @@ static const struct {
         "characters"},
     {NULL, "my alloc=/x.so",
         "allocator 'my alloc': name may only hold letters, digits and ._+-"},
+    {NULL, "..=/x.so", "allocator '..': name may not start with '.'"},
     {NULL, "a/b=/x.so",
         "allocator 'a/b': name may only hold letters, digits and ._+-"},
     {NULL, "glibc=/lib/libc.so.6",

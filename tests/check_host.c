@@ -33,10 +33,10 @@ static const struct {
     {"rpi4", "Raspberry Pi 4 Model B Rev 1.4"},
     /* "model name", not the "model" line above it. */
     {"x86", "Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz"},
-    /* 32-bit Pi OS: "model name" names the core, and it wins. */
-    {"rpi4-armv7l", "ARMv7 Processor rev 3 (v7l)"},
-    /* Older Pi kernels print "Hardware" only; it beats the device tree. */
-    {"rpi3", "BCM2835"},
+    /* 32-bit Pi OS: the board in "Model" beats the core in "model name". */
+    {"rpi4-armv7l", "Raspberry Pi 4 Model B Rev 1.4"},
+    /* Older Pi kernels print "Hardware" only; the device tree's board wins. */
+    {"rpi3", "Raspberry Pi 3 Model B Rev 1.2"},
     /* No key in cpuinfo: the device tree model, without its NUL. */
     {"dtonly", "StarFive VisionFive 2 v1.3B"},
     {"empty", ""},

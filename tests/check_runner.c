@@ -297,12 +297,12 @@ static const struct {
     {"noreport", NULL, "pass\n", 30, RUN_FAILED, 0, 0,
         "bad report: nothing written to fd 3", NULL, 0, 30},
     {"nofill", NULL,
-        "import os\nos.write(3, b'{\"python\": \"3.11.2\", \"phases\": "
+        "import os\nos.write(3, b'{\"python\": \"3.11.2\", \"iterations\": 20000, \"phases\": "
         "{\"append\": 1, \"clear\": 1, \"refill\": 1}, "
         "\"malloc_provider\": null, \"libc\": null}')\n",
         30, RUN_FAILED, 0, 0, "bad report: missing phases.fill", NULL, 0, 30},
     {"negative", NULL,
-        "import os\nos.write(3, b'{\"python\": \"3.11.2\", \"phases\": "
+        "import os\nos.write(3, b'{\"python\": \"3.11.2\", \"iterations\": 20000, \"phases\": "
         "{\"append\": 1, \"fill\": 1, \"clear\": -1, \"refill\": 1}, "
         "\"malloc_provider\": null, \"libc\": null}')\n",
         30, RUN_FAILED, 0, 0, "bad report: phases.clear is not a number", NULL,
@@ -314,11 +314,17 @@ static const struct {
         30, RUN_FAILED, 0, 0, "bad report: python is not a string", NULL, 0,
         30},
     {"provider", NULL,
-        "import os\nos.write(3, b'{\"python\": \"3.11.2\", \"phases\": "
+        "import os\nos.write(3, b'{\"python\": \"3.11.2\", \"iterations\": 20000, \"phases\": "
         "{\"append\": 1, \"fill\": 1, \"clear\": 1, \"refill\": 1}, "
         "\"malloc_provider\": 7, \"libc\": null}')\n",
         30, RUN_FAILED, 0, 0,
         "bad report: malloc_provider is not a string or null", NULL, 0, 30},
+    {"iterations", NULL,
+        "import os\nos.write(3, b'{\"python\": \"3.11.2\", \"iterations\": 7, "
+        "\"phases\": {\"append\": 1, \"fill\": 1, \"clear\": 1, "
+        "\"refill\": 1}, \"malloc_provider\": null, \"libc\": null}')\n",
+        30, RUN_FAILED, 0, 0, "bad report: iterations is not 20000", NULL, 0,
+        30},
     {"huge", NULL,
         "import os\nd = b'x' * 100000\n"
         "while d:\n    d = d[os.write(3, d):]\n",

@@ -506,6 +506,8 @@ END_TEST
 START_TEST(test_speedup_errors)
 {
 	static const double with_nan[] = {1.0, NAN, 1.2};
+	static const double with_zero[] = {1.0, 0.0, 1.2};
+	static const double with_neg[] = {1.0, -0.5, 1.2};
 	static const struct {
 		const double *base;
 		size_t nb;
@@ -518,6 +520,8 @@ START_TEST(test_speedup_errors)
 	    {ARR(s_slow), ARR(s_fast), 0},
 	    {ARR(with_nan), ARR(s_fast), 100},
 	    {ARR(s_slow), ARR(with_nan), 100},
+	    {ARR(s_slow), ARR(with_zero), 100},
+	    {ARR(with_neg), ARR(s_fast), 100},
 	};
 	struct stats_speedup sp, sentinel;
 	size_t i;
