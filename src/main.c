@@ -202,7 +202,7 @@ run_once(struct catalog *cat, const struct options *o)
 		log_err("measurement stopped: %s", err);
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	doc = render_summary(cat, &st, &host, 0, o->iterations,
+	doc = render_summary(cat, &st, &host, 0, o->iterations, 0,
 	    (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 	if (o->json) {
 		text = cJSON_Print(doc);

@@ -141,13 +141,13 @@ speedup_json(const struct run **base, size_t nb, const struct run **var,
 
 static cJSON *
 variant_json(const struct catalog *c, const struct store *s,
-    const struct variant *v, size_t window, long iterations)
+    const struct variant *v, size_t window, long iterations, int flagged)
 {
 	const struct interpreter *in = &c->interps[v->interp];
 	const struct allocator *al = &c->allocs[v->alloc];
 	const struct variant *bv = catalog_baseline_of(c, v);
 	const struct run **ok = NULL, **bok = NULL, *last;
-	size_t counts[RUN_NSTATUS], n, nb = 0, i;
+	size_t counts[RUN_NSTATUS], nflagged, n, nb = 0, i;
 	struct stats_desc d;
 	cJSON *o, *cnt, *ph;
 	double *x;
@@ -161,13 +161,14 @@ variant_json(const struct catalog *c, const struct store *s,
 	cJSON_AddBoolToObject(o, "available", v->available);
 	add_str(o, "reason", v->available ? NULL : v->reason);
 
-	store_count(s, v->id, counts);
+	store_count(s, v->id, counts, &nflagged);
 	cnt = cJSON_AddObjectToObject(o, "runs");
 	for (i = 0; i < RUN_NSTATUS; i++)
 		cJSON_AddNumberToObject(cnt,
 		    run_status_name((enum run_status)i), (double)counts[i]);
+	cJSON_AddNumberToObject(cnt, "flagged", (double)nflagged);
 
-	n = store_ok_runs(s, v->id, iterations, window, &ok);
+	n = store_ok_runs(s, v->id, iterations, flagged, window, &ok);
 	x = xcalloc(n ? n : 1, sizeof(*x));
 	for (m = 0; m < M_N; m++) {
 		for (i = 0; i < n; i++)
@@ -193,7 +194,8 @@ variant_json(const struct catalog *c, const struct store *s,
 	add_str(o, "last_error", last ? last->error : NULL);
 
 	if (bv != NULL && bv != v && n > 0) {
-		nb = store_ok_runs(s, bv->id, iterations, window, &bok);
+		nb =
+		    store_ok_runs(s, bv->id, iterations, flagged, window, &bok);
 		if (nb > 0)
 			cJSON_AddItemToObject(o, "speedup",
 			    speedup_json(bok, nb, ok, n, bv->id));
@@ -208,7 +210,8 @@ variant_json(const struct catalog *c, const struct store *s,
 
 cJSON *
 render_summary(const struct catalog *c, const struct store *s,
-    const struct host_info *h, size_t window, long iterations, int64_t now_ms)
+    const struct host_info *h, size_t window, long iterations,
+    int include_flagged, int64_t now_ms)
 {
 	cJSON *doc, *host, *vars;
 	char ts[40];
@@ -230,7 +233,8 @@ render_summary(const struct catalog *c, const struct store *s,
 	vars = cJSON_AddArrayToObject(doc, "variants");
 	for (i = 0; i < c->nvariants; i++)
 		cJSON_AddItemToArray(vars,
-		    variant_json(c, s, &c->variants[i], window, iterations));
+		    variant_json(c, s, &c->variants[i], window, iterations,
+		        include_flagged));
 	return doc;
 }
 

@@ -22,11 +22,13 @@
 /*
  * Builds the summary document for every variant of c from the runs in s.
  * Statistics use at most `window` newest verified runs per variant (0 =
- * all) of `iterations` size (0 = any). The caller owns the result and frees
+ * all) of `iterations` size (0 = any), leaving out flagged runs unless
+ * include_flagged. The caller owns the result and frees
  * it with cJSON_Delete.
  */
 cJSON *render_summary(const struct catalog *c, const struct store *s,
-    const struct host_info *h, size_t window, long iterations, int64_t now_ms);
+    const struct host_info *h, size_t window, long iterations,
+    int include_flagged, int64_t now_ms);
 
 /* Prints the table for a summary document. Returns 0, or -1 on I/O error. */
 int render_table(FILE *fp, const cJSON *summary);

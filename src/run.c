@@ -17,11 +17,22 @@ static const char *const phase_names[PHASE_N] = {"append", "fill", "clear",
     "refill"};
 
 void
+run_reading_init(struct host_reading *h)
+{
+	h->temp_c = NAN;
+	h->freq_khz = -1;
+	h->load1 = NAN;
+	h->throttled = -1;
+}
+
+void
 run_init(struct run *r)
 {
 	int i;
 
 	memset(r, 0, sizeof(*r));
+	run_reading_init(&r->before);
+	run_reading_init(&r->after);
 	r->status = RUN_FAILED;
 	r->exit_code = -1;
 	r->iterations = -1;

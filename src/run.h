@@ -6,7 +6,10 @@
 #ifndef AB_RUN_H
 #define AB_RUN_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include <cjson/cJSON.h>
 
 enum run_status {
 	RUN_OK = 0,     /* exited 0, reported, malloc provider verified */
@@ -23,6 +26,18 @@ enum run_phase {
 	PHASE_REFILL,
 	PHASE_N
 };
+
+/* Host readings taken just before and just after a run (hostmon.c). */
+struct host_reading {
+	double temp_c;  /* hottest thermal zone, degrees C; NAN if unknown */
+	long freq_khz;  /* cpu0 scaling_cur_freq; -1 if unknown */
+	double load1;   /* 1-minute load average; NAN if unknown */
+	long throttled; /* Raspberry Pi get_throttled bits; -1 if unknown */
+};
+
+/* Why a run is excluded from the statistics although it verified. */
+#define RUN_FLAG_THROTTLED 0x1u /* throttling active or changed during it */
+#define RUN_FLAG_LOADED    0x2u /* started above the configured load */
 
 struct run {
 	char *variant;      /* "INTERPRETER/ALLOCATOR" */
@@ -44,7 +59,13 @@ struct run {
 	char *malloc_provider;   /* object that provides malloc, or NULL */
 	char *python_version;    /* e.g. "3.11.2", or NULL */
 	char *error; /* why it is not ok (stderr tail etc.), or NULL */
+	struct host_reading before;
+	struct host_reading after;
+	unsigned flags; /* RUN_FLAG_* */
 };
+
+/* Sets a reading to "unknown" (NAN, -1). */
+void run_reading_init(struct host_reading *);
 
 /* Sets every field to its "nothing measured" value (NAN, -1, NULL). */
 void run_init(struct run *);
@@ -63,5 +84,28 @@ int run_status_parse(const char *, enum run_status *);
 
 /* "append", "fill", "clear", "refill". */
 const char *run_phase_name(enum run_phase);
+
+/* The version of the run document below; lines with a larger "v" are
+ * from a newer allocbenchd and are never read as this one. */
+#define AB_RUN_SCHEMA 1
+
+/*
+ * The run as a JSON object: the history line format and the element of
+ * GET /api/v1/runs. Fields: v, variant, started_ms, started_at (RFC 3339),
+ * status, exit_code, signal, iterations, wall_s, user_s, sys_s, maxrss_kb,
+ * minflt, majflt, nvcsw, nivcsw, phases_s {append, fill, clear, refill},
+ * vmhwm_kb, malloc_provider, python_version, error, host_before and
+ * host_after {temp_c, freq_khz, load1, throttled}, flags (array of
+ * "throttled", "loaded"). Unknown numbers are null. The caller owns the
+ * result (cJSON_Delete).
+ */
+cJSON *run_to_json(const struct run *);
+
+/*
+ * Reads a run document into *out (run_init'ed here; free with run_clear).
+ * Returns 0; -1 with a message in err for a malformed document; -2 when its
+ * "v" is newer than AB_RUN_SCHEMA (err says so). On error *out is cleared.
+ */
+int run_from_json(const cJSON *, struct run *out, char *err, size_t errlen);
 
 #endif

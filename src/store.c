@@ -17,7 +17,7 @@ store_init(struct store *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void
+int
 store_append(struct store *s, const struct run *r)
 {
 	if (s->nruns == s->cap) {
@@ -25,11 +25,12 @@ store_append(struct store *s, const struct run *r)
 		s->runs = xreallocarray(s->runs, s->cap, sizeof(*s->runs));
 	}
 	run_copy(&s->runs[s->nruns++], r);
+	return 0;
 }
 
 size_t
 store_ok_runs(const struct store *s, const char *variant, long iterations,
-    size_t max, const struct run ***out)
+    int include_flagged, size_t max, const struct run ***out)
 {
 	const struct run **v;
 	size_t i, n = 0, first;
@@ -39,7 +40,8 @@ store_ok_runs(const struct store *s, const char *variant, long iterations,
 		const struct run *r = &s->runs[i];
 
 		if (r->status == RUN_OK && strcmp(r->variant, variant) == 0 &&
-		    (iterations == 0 || r->iterations == iterations))
+		    (iterations == 0 || r->iterations == iterations) &&
+		    (include_flagged || r->flags == 0))
 			v[n++] = r;
 	}
 	first = (max != 0 && n > max) ? n - max : 0;
@@ -51,14 +53,18 @@ store_ok_runs(const struct store *s, const char *variant, long iterations,
 
 void
 store_count(const struct store *s, const char *variant,
-    size_t counts[RUN_NSTATUS])
+    size_t counts[RUN_NSTATUS], size_t *flagged)
 {
-	size_t i;
+	size_t i, nf = 0;
 
 	memset(counts, 0, RUN_NSTATUS * sizeof(counts[0]));
 	for (i = 0; i < s->nruns; i++)
-		if (strcmp(s->runs[i].variant, variant) == 0)
+		if (strcmp(s->runs[i].variant, variant) == 0) {
 			counts[s->runs[i].status]++;
+			nf += s->runs[i].status == RUN_OK && s->runs[i].flags;
+		}
+	if (flagged != NULL)
+		*flagged = nf;
 }
 
 const struct run *

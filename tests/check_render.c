@@ -158,7 +158,7 @@ static const struct {
 
 START_TEST(test_values)
 {
-	cJSON *doc = render_summary(&cat, &st, &host, 0, 1000, 0);
+	cJSON *doc = render_summary(&cat, &st, &host, 0, 1000, 0, 0);
 	const cJSON *v = find_variant(doc, values[_i].variant);
 
 	ck_assert_double_eq_tol(num(v, values[_i].path), values[_i].expected,
@@ -169,7 +169,8 @@ END_TEST
 
 START_TEST(test_document_shape)
 {
-	cJSON *doc = render_summary(&cat, &st, &host, 0, 1000, 1764081296123LL);
+	cJSON *doc =
+	    render_summary(&cat, &st, &host, 0, 1000, 0, 1764081296123LL);
 	const cJSON *base = find_variant(doc, "py/glibc");
 	const cJSON *je = find_variant(doc, "py/jemalloc");
 	const cJSON *tc = find_variant(doc, "py/tcmalloc");
@@ -215,7 +216,7 @@ END_TEST
 START_TEST(test_window_and_small_n)
 {
 	/* the newest 5 baseline runs: 2.8 2.4 2.6 2.2 2.7 -> median 2.6 */
-	cJSON *doc = render_summary(&cat, &st, &host, 5, 1000, 0);
+	cJSON *doc = render_summary(&cat, &st, &host, 5, 1000, 0, 0);
 	const cJSON *base = find_variant(doc, "py/glibc");
 
 	ck_assert_double_eq_tol(num(base, "wall_s.median"), 2.6, 1e-12);
@@ -226,7 +227,7 @@ START_TEST(test_window_and_small_n)
 	cJSON_Delete(doc);
 
 	/* iterations 5000: only the one 100 s jemalloc run, no baseline */
-	doc = render_summary(&cat, &st, &host, 0, 5000, 0);
+	doc = render_summary(&cat, &st, &host, 0, 5000, 0, 0);
 	ck_assert_double_eq_tol(num(find_variant(doc, "py/jemalloc"),
 	                            "wall_s.median"),
 	    100.0, 1e-12);
@@ -238,7 +239,7 @@ END_TEST
 
 START_TEST(test_table)
 {
-	cJSON *doc = render_summary(&cat, &st, &host, 0, 1000, 0);
+	cJSON *doc = render_summary(&cat, &st, &host, 0, 1000, 0, 0);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);

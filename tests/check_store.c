@@ -39,24 +39,24 @@ START_TEST(test_window)
 	add(&s, "py/a", RUN_OK, 4.0, 200, NULL);
 	add(&s, "py/a", RUN_OK, 5.0, 100, NULL);
 
-	n = store_ok_runs(&s, "py/a", 100, 0, &v);
+	n = store_ok_runs(&s, "py/a", 100, 0, 0, &v);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_double_eq(v[0]->wall_s, 1.0);
 	ck_assert_double_eq(v[1]->wall_s, 3.0);
 	ck_assert_double_eq(v[2]->wall_s, 5.0);
 	free(v);
 
-	n = store_ok_runs(&s, "py/a", 100, 2, &v);
+	n = store_ok_runs(&s, "py/a", 100, 0, 2, &v);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_double_eq(v[0]->wall_s, 3.0);
 	ck_assert_double_eq(v[1]->wall_s, 5.0);
 	free(v);
 
-	n = store_ok_runs(&s, "py/a", 0, 0, &v);
+	n = store_ok_runs(&s, "py/a", 0, 0, 0, &v);
 	ck_assert_uint_eq(n, 4);
 	free(v);
 
-	n = store_ok_runs(&s, "py/none", 0, 0, &v);
+	n = store_ok_runs(&s, "py/none", 0, 0, 0, &v);
 	ck_assert_uint_eq(n, 0);
 	free(v);
 	store_free(&s);
@@ -75,7 +75,7 @@ START_TEST(test_count_and_last)
 	add(&s, "py/a", RUN_OK, 4.0, 100, NULL);
 	add(&s, "py/b", RUN_UNVERIFIED, 5.0, 100, "wrong");
 
-	store_count(&s, "py/a", c);
+	store_count(&s, "py/a", c, NULL);
 	ck_assert_uint_eq(c[RUN_OK], 2);
 	ck_assert_uint_eq(c[RUN_UNVERIFIED], 0);
 	ck_assert_uint_eq(c[RUN_FAILED], 1);
