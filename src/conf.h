@@ -24,7 +24,7 @@ struct conf {
 	long history_max_mb;  /* 64; size cap of the history file */
 	char *api_token;      /* NULL: POST /api/v1/rounds is refused (403) */
 	double max_load;      /* flag runs starting above this 1-min load;
-	                         default 0.5 per CPU; 0 disables */
+	                         default 1 per CPU; 0 disables */
 	int include_flagged;  /* 0: flagged runs stay out of the stats */
 	long max_connections; /* 64 */
 	long max_per_ip;      /* 16 */

@@ -96,6 +96,36 @@ read_dt_model(const char *path, char *model, size_t modellen)
 	copy_trimmed(model, modellen, buf, strlen(buf));
 }
 
+/* "NoNewPrivs=1 Seccomp=filter CapEff=0" from proc(5)'s status file. */
+static void
+read_sandbox(const char *root, char *out, size_t outlen)
+{
+	static const char *const seccomp[] = {"none", "strict", "filter"};
+	char path[4096], *line = NULL, nnp[8] = "?", sec[16] = "?",
+	                 cap[24] = "?";
+	size_t cap_len = 0;
+	unsigned long long v;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/proc/self/status", root);
+	if ((fp = fopen(path, "r")) != NULL) {
+		while (getline(&line, &cap_len, fp) != -1) {
+			if (sscanf(line, "NoNewPrivs: %llu", &v) == 1)
+				snprintf(nnp, sizeof(nnp), "%llu", v);
+			else if (sscanf(line, "Seccomp: %llu", &v) == 1)
+				snprintf(sec, sizeof(sec), "%s",
+				    v < 3 ? seccomp[v] : "?");
+			else if (sscanf(line, "CapEff: %llx", &v) == 1)
+				snprintf(cap, sizeof(cap), "%llx", v);
+		}
+		free(line);
+		fclose(fp);
+	}
+	snprintf(out, outlen, "%s; NoNewPrivs=%s Seccomp=%s CapEff=%s",
+	    getenv("INVOCATION_ID") != NULL ? "systemd unit" : "none", nnp, sec,
+	    cap);
+}
+
 int
 host_read(struct host_info *h, const char *root)
 {
@@ -117,6 +147,8 @@ host_read(struct host_info *h, const char *root)
 	}
 	if ((n = sysconf(_SC_NPROCESSORS_ONLN)) > 0)
 		h->cpus = n;
+
+	read_sandbox(root, h->sandbox, sizeof(h->sandbox));
 
 	len = snprintf(path, sizeof(path), "%s/proc/cpuinfo", root);
 	if (len > 0 && (size_t)len < sizeof(path) &&

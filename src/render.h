@@ -36,4 +36,37 @@ int render_table(FILE *fp, const cJSON *summary);
 /* Formats ms since the epoch as RFC 3339 UTC with milliseconds. */
 void render_rfc3339(int64_t ms, char *buf, size_t len);
 
+/*
+ * Documents served by the daemon's HTTP API and /metrics (http.c). Each
+ * reads the shared state, so the caller holds its lock.
+ */
+struct state;
+
+/*
+ * Builds {"runs": [run_to_json...], "count": n}: the runs of `variant`
+ * (NULL = every variant) started at or after since_ms (0 = all), newest
+ * first, at most `limit` of them (0 = no limit). The caller owns the result
+ * and frees it with cJSON_Delete.
+ */
+cJSON *render_runs(const struct store *s, const char *variant, int64_t since_ms,
+    size_t limit);
+
+/*
+ * Builds the GET /api/v1/status document: version, uptime, whether a round
+ * is running and which variant, the next planned round, persistence and
+ * history counters, the host and its latest reading (null where unknown).
+ * The caller owns the result and frees it with cJSON_Delete.
+ */
+cJSON *render_status(const struct state *st, int64_t now_ms);
+
+/*
+ * Formats the results and host part of /metrics in the Prometheus text
+ * exposition format 0.0.4: every family once with # HELP and # TYPE, names
+ * prefixed allocbench_, base units. Per-variant values come from st->summary
+ * (or a freshly built summary when there is none yet), so they equal the
+ * summary's numbers. Stores the length in *len; the caller frees the
+ * NUL-terminated result with free(3).
+ */
+char *render_metrics(const struct state *st, size_t *len);
+
 #endif

@@ -5,7 +5,9 @@
  * variant r mod V of the available variants and wraps around, so each
  * variant takes every position in the order equally often and slow drift
  * (thermal, background load) is spread over all of them. Warm-up runs are
- * reported to the progress callback but never stored.
+ * reported to the progress callback but never stored. Host readings are
+ * taken just before and just after each run, and a run during which the
+ * device throttled, or that started above the load limit, is flagged.
  */
 #include "config.h"
 
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "hostmon.h"
 #include "rounds.h"
 #include "runner.h"
 #include "xmalloc.h"
@@ -66,7 +69,10 @@ rounds_run(const struct catalog *c, const struct rounds_opts *o,
 			    .iterations = o->iterations,
 			    .timeout_s = o->timeout_s,
 			    .cancel = o->cancel,
+			    .tick = o->tick,
+			    .tick_arg = o->arg,
 			};
+			struct host_reading before;
 
 			if (o->cancel != NULL && *o->cancel) {
 				snprintf(err, errlen, "cancelled");
@@ -79,8 +85,13 @@ rounds_run(const struct catalog *c, const struct rounds_opts *o,
 			p.result = NULL;
 			report(o, &p);
 
+			hostmon_read(o->host_root, o->vcgencmd, &before);
 			if (runner_run(&spec, &r, err, errlen) == -1)
 				goto out;
+			r.before = before;
+			hostmon_read(o->host_root, o->vcgencmd, &r.after);
+			r.flags =
+			    hostmon_flags(&r.before, &r.after, o->max_load);
 			r.variant = xstrdup(v->id);
 			p.elapsed_s = now_s() - t0;
 			p.result = &r;
@@ -89,7 +100,9 @@ rounds_run(const struct catalog *c, const struct rounds_opts *o,
 				snprintf(err, errlen, "cancelled");
 				goto out;
 			}
-			if (!p.warmup)
+			if (!p.warmup && o->record != NULL)
+				o->record(o->arg, &r);
+			else if (!p.warmup)
 				store_append(s, &r);
 			run_clear(&r);
 		}

@@ -32,10 +32,19 @@ struct rounds_opts {
 	volatile sig_atomic_t *cancel;
 	void (*progress)(void *arg, const struct rounds_progress *);
 	void *arg;
+	/* host readings around each run (hostmon.c) */
+	const char *host_root; /* "" or NULL: the real system */
+	const char *vcgencmd;  /* NULL: not installed */
+	double max_load;       /* RUN_FLAG_LOADED above this; 0 = never */
+	/* keeps a measured run; NULL = store_append to the store given */
+	void (*record)(void *arg, const struct run *);
+	/* passed on to the runner: called every 100 ms or so (watchdog) */
+	void (*tick)(void *arg);
 };
 
 /*
- * Runs the session and appends every measured run to s. Returns 0, or -1
+ * Runs the session and keeps every measured run (o->record, else
+ * store_append to s, which may then be NULL). Returns 0, or -1
  * when cancelled or when a child could not be started (reason in err);
  * runs finished before that are kept.
  */

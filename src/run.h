@@ -96,8 +96,10 @@ const char *run_phase_name(enum run_phase);
  * minflt, majflt, nvcsw, nivcsw, phases_s {append, fill, clear, refill},
  * vmhwm_kb, malloc_provider, python_version, error, host_before and
  * host_after {temp_c, freq_khz, load1, throttled}, flags (array of
- * "throttled", "loaded"). Unknown numbers are null. The caller owns the
- * result (cJSON_Delete).
+ * "throttled", "loaded"). Unknown numbers are null. Doubles are raw items
+ * holding their shortest exact text (cJSON 1.7 prints some doubles a bit
+ * off): print the tree or read it with run_from_json, not valuedouble.
+ * The caller owns the result (cJSON_Delete).
  */
 cJSON *run_to_json(const struct run *);
 

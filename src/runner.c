@@ -358,6 +358,8 @@ child_wait(struct child *c, const struct runner_spec *spec, double deadline,
 	int ms, r, i;
 
 	for (;;) {
+		if (spec->tick != NULL)
+			spec->tick(spec->tick_arg);
 		if (spec->cancel != NULL && *spec->cancel)
 			return OUT_CANCELLED;
 		if (c->pidfd == -1 && child_exited(c)) {

@@ -27,6 +27,9 @@ struct runner_spec {
 	long iterations;
 	double timeout_s;              /* > 0 */
 	volatile sig_atomic_t *cancel; /* run is killed once *cancel != 0 */
+	/* called at least every 100 ms while the child runs (watchdog) */
+	void (*tick)(void *arg);
+	void *tick_arg;
 };
 
 /*

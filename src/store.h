@@ -39,7 +39,8 @@ struct store {
 	size_t skipped; /* torn or corrupt lines skipped */
 	size_t newer;   /* lines from a newer schema, kept verbatim */
 	char **newer_lines;
-	/* private: interned strings shared by the runs */
+	/* private: interned strings shared by the runs (so never run_clear
+	 * a stored run) and store.c's bookkeeping */
 	void *strings;
 };
 
@@ -72,10 +73,11 @@ int store_append(struct store *s, const struct run *r);
 int store_retry(struct store *s);
 
 /*
- * Drops runs with started_ms older than now - retention, then the oldest
- * runs while the file would exceed max_bytes, and rewrites the history
- * atomically. Returns 0, or -1 with the reason in persist_err (the old file
- * is then untouched).
+ * Drops runs with started_ms older than now - retention, then, if the file
+ * would exceed max_bytes, the oldest runs until it fits in 7/8 of it (so a
+ * full history is not rewritten on every append), and rewrites the history
+ * atomically; with nothing to drop a healthy file is left alone. Returns 0,
+ * or -1 with the reason in persist_err (the old file is then untouched).
  */
 int store_compact(struct store *s, int64_t now_ms);
 

@@ -77,6 +77,28 @@ START_TEST(test_fixture_root_keeps_live_fields)
 }
 END_TEST
 
+START_TEST(test_sandbox)
+{
+	struct host_info h;
+	char root[4096];
+
+	snprintf(root, sizeof(root), "%s/tests/fixtures/host/rpi4", srcdir());
+	unsetenv("INVOCATION_ID");
+	ck_assert_int_eq(host_read(&h, root), 0);
+	ck_assert_str_eq(h.sandbox,
+	    "none; NoNewPrivs=1 Seccomp=filter CapEff=0");
+	setenv("INVOCATION_ID", "0123456789abcdef", 1);
+	ck_assert_int_eq(host_read(&h, root), 0);
+	ck_assert_str_eq(h.sandbox,
+	    "systemd unit; NoNewPrivs=1 Seccomp=filter CapEff=0");
+	unsetenv("INVOCATION_ID");
+	/* no status file: the fields are unknown, not made up */
+	snprintf(root, sizeof(root), "%s/tests/fixtures/host/empty", srcdir());
+	ck_assert_int_eq(host_read(&h, root), 0);
+	ck_assert_str_eq(h.sandbox, "none; NoNewPrivs=? Seccomp=? CapEff=?");
+}
+END_TEST
+
 START_TEST(test_real_system)
 {
 	struct host_info h, h2;
@@ -111,6 +133,7 @@ suite(void)
 	tcase_add_test(tc, test_cpu_model_fixtures);
 	tcase_add_test(tc, test_fixture_root_keeps_live_fields);
 	tcase_add_test(tc, test_real_system);
+	tcase_add_test(tc, test_sandbox);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -24,7 +24,8 @@ static char tmpdir[] = "/tmp/abtest.XXXXXX";
 static char libpath[64];
 static struct catalog cat;
 static struct store st;
-static struct host_info host = {"pi", "aarch64", "6.1.0", "Raspberry Pi 4", 4};
+static struct host_info host = {"pi", "aarch64", "6.1.0", "Raspberry Pi 4", 4,
+    "none; NoNewPrivs=0 Seccomp=none CapEff=0"};
 
 /* Baseline walls in a shuffled order, to show the code sorts. */
 static const double base_walls[10] = {2.5, 2.0, 2.9, 2.3, 2.1, 2.8, 2.4, 2.6,
