@@ -252,8 +252,50 @@ tail_add(struct tail *t, const char *p, size_t n)
 }
 
 /*
+ * Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
+ * surrogates, at most U+10FFFF), or 0 for an invalid one or a control
+ * character other than tab and newline.
+ */
+static size_t
+utf8_seq(const unsigned char *p, size_t left)
+{
+	size_t k, i;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return (p[0] >= 0x20 && p[0] != 0x7f) || p[0] == '\n' ||
+		        p[0] == '\t'
+		    ? 1
+		    : 0;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		k = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		k = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		k = 4;
+		cp = p[0] & 0x07;
+	} else
+		return 0;
+	if (k > left)
+		return 0;
+	for (i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return k;
+}
+
+/*
  * The last AB_TAIL_KEEP bytes of stderr, from a line start when the cut
- * fell inside a line, trimmed, with NUL bytes made printable.
+ * fell inside a line, trimmed, as valid UTF-8 text: invalid sequences and
+ * control characters (NUL, escape...) become '?', so the error is safe in
+ * JSON, in the journal and on a terminal.
  */
 static void
 tail_text(const struct tail *t, char *dst, size_t dstlen)
@@ -278,8 +320,16 @@ tail_text(const struct tail *t, char *dst, size_t dstlen)
 	n = (size_t)(end - p);
 	if (n >= dstlen)
 		n = dstlen - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = p[i] == '\0' ? '?' : p[i];
+	for (i = 0; i < n;) {
+		size_t k = utf8_seq((const unsigned char *)p + i, n - i);
+
+		if (k == 0) {
+			dst[i++] = '?';
+			continue;
+		}
+		memcpy(dst + i, p + i, k);
+		i += k;
+	}
 	dst[n] = '\0';
 }
 

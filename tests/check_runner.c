@@ -288,6 +288,11 @@ static const struct {
         "os.kill(os.getpid(), signal.SIGSEGV)\n",
         30, RUN_FAILED, -1, SIGSEGV, "killed by signal 11 (SIGSEGV)", NULL, 0,
         30},
+    {"utf8", NULL,
+        "import sys\nsys.stderr.buffer.write(b'caf\\xc3\\xa9 "
+        "\\x1b[31mred \\xff\\xfe end\\n')\nsys.exit(1)\n",
+        30, RUN_FAILED, 1, 0,
+        "exit status 1; stderr: caf\xc3\xa9 ?[31mred ?? end", NULL, 0, 30},
     {"exit3", NULL, "import sys\nsys.stderr.write('boom\\n')\nsys.exit(3)\n",
         30, RUN_FAILED, 3, 0, "exit status 3; stderr: boom", NULL, 0, 30},
     {"garbage", NULL, "import os\nos.write(3, b'not json')\n", 30, RUN_FAILED,
