@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -20,7 +19,6 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -28,19 +26,19 @@
 
 #include "hostmon.h"
 #include "num.h"
+#include "proc.h"
 
-#define AB_HM_FILE_MAX    128  /* a longer sysfs/proc file is garbage */
-#define AB_HM_OUT_MAX     256  /* vcgencmd output kept; the rest is drained */
-#define AB_HM_TIMEOUT_MS  2000 /* for vcgencmd, from fork to reap */
-#define AB_HM_TICK_MS     10   /* waitid polling without a pidfd */
-#define AB_HM_TEMP_MIN    (-273150L)
-#define AB_HM_TEMP_MAX    500000L
-#define AB_HM_FREQ_MAX    1000000000L /* 1 THz in kHz */
-#define AB_HM_LOAD_MAX    1e9
-#define AB_HM_BITS_MAX    0xffffffffUL
-#define AB_HM_NOW_BITS    0x0000fL
-#define AB_HM_KNOWN_BITS  0xf000fL
-#define AB_HM_EXEC_FAILED 127
+#define AB_HM_FILE_MAX   128  /* a longer sysfs/proc file is garbage */
+#define AB_HM_OUT_MAX    256  /* vcgencmd output kept; the rest is drained */
+#define AB_HM_TIMEOUT_MS 2000 /* for vcgencmd, from fork to reap */
+#define AB_HM_TICK_MS    10   /* waitid polling without a pidfd */
+#define AB_HM_TEMP_MIN   (-273150L)
+#define AB_HM_TEMP_MAX   500000L
+#define AB_HM_FREQ_MAX   1000000000L /* 1 THz in kHz */
+#define AB_HM_LOAD_MAX   1e9
+#define AB_HM_BITS_MAX   0xffffffffUL
+#define AB_HM_NOW_BITS   0x0000fL
+#define AB_HM_KNOWN_BITS 0xf000fL
 
 static const char thermal_dir[] = "/sys/class/thermal";
 static const char zone_prefix[] = "thermal_zone";
@@ -272,50 +270,6 @@ ms_left(const struct timespec *deadline)
 	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-/* Child side: only async-signal-safe calls from fork to execve. */
-static void __attribute__((noreturn)) child_exec(const char *path,
-    char *const argv[], char *const envp[], int outw, int nullfd, long maxfd)
-{
-	struct sigaction sa;
-	sigset_t none;
-	int out, null, fd, sig;
-
-	(void)setpgid(0, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-
-	/* Above 0-2 first, in case the parent runs with those closed. */
-	if ((out = fcntl(outw, F_DUPFD_CLOEXEC, 3)) == -1 ||
-	    (null = fcntl(nullfd, F_DUPFD_CLOEXEC, 3)) == -1 ||
-	    dup2(null, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1 ||
-	    dup2(null, STDERR_FILENO) == -1)
-		_exit(AB_HM_EXEC_FAILED);
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3U, ~0U, 0) != 0)
-#endif
-		for (fd = 3; fd < maxfd; fd++)
-			(void)close(fd);
-	execve(path, argv, envp);
-	_exit(AB_HM_EXEC_FAILED);
-}
-
-/* Whether the child has exited, without reaping it. */
-static int
-child_exited(pid_t pid)
-{
-	siginfo_t si;
-
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
-		return errno != EINTR;
-	return si.si_pid != 0;
-}
-
 /*
  * Runs `vcgencmd get_throttled` with stdout on a pipe and stdin and stderr
  * on /dev/null, in its own process group so that the whole group can be
@@ -330,20 +284,18 @@ run_vcgencmd(const char *vcgencmd)
 	char *argv[3], out[AB_HM_OUT_MAX], drain[512];
 	struct timespec deadline;
 	struct pollfd pfd[2];
-	sigset_t all, old;
+	struct proc child;
 	size_t outlen = 0, take;
 	ssize_t n;
 	nfds_t npfd, i;
-	long maxfd, bits = -1, left;
-	pid_t pid = -1, w;
-	int pp[2] = {-1, -1}, nullfd = -1, pidfd = -1;
+	long bits = -1, left;
+	pid_t w;
+	int pp[2] = {-1, -1}, nullfd = -1, fds[3];
 	int eof = 0, exited = 0, failed = 0, status = 0, ms;
 
 	argv[0] = (char *)vcgencmd;
 	argv[1] = "get_throttled";
 	argv[2] = NULL;
-	if ((maxfd = sysconf(_SC_OPEN_MAX)) < 0)
-		maxfd = 1024;
 	if (pipe2(pp, O_CLOEXEC) == -1 ||
 	    (nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		goto out;
@@ -356,31 +308,23 @@ run_vcgencmd(const char *vcgencmd)
 		deadline.tv_nsec -= 1000000000L;
 	}
 
-	/* No handler of ours may run in the child before it resets them. */
-	sigfillset(&all);
-	(void)pthread_sigmask(SIG_BLOCK, &all, &old);
-	pid = fork();
-	if (pid == 0)
-		child_exec(vcgencmd, argv, envp, pp[1], nullfd, maxfd);
-	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (pid == -1)
+	fds[STDIN_FILENO] = nullfd;
+	fds[STDOUT_FILENO] = pp[1];
+	fds[STDERR_FILENO] = nullfd;
+	if (proc_spawn(&child, vcgencmd, argv, envp, fds, 3, NULL, 0) == -1)
 		goto out;
-	(void)setpgid(pid, pid);
 	close_fd(&pp[1]);
 	close_fd(&nullfd);
-#ifdef SYS_pidfd_open
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-#endif
 
 	while (!failed) {
-		if (!exited && pidfd == -1)
-			exited = child_exited(pid);
+		if (!exited && child.pidfd == -1)
+			exited = proc_exited(&child);
 		if (eof && exited)
 			break;
 		if ((left = ms_left(&deadline)) <= 0)
 			break;
 		ms = (int)left;
-		if (!exited && pidfd == -1 && ms > AB_HM_TICK_MS)
+		if (!exited && child.pidfd == -1 && ms > AB_HM_TICK_MS)
 			ms = AB_HM_TICK_MS;
 		npfd = 0;
 		if (!eof) {
@@ -388,8 +332,8 @@ run_vcgencmd(const char *vcgencmd)
 			pfd[npfd].events = POLLIN;
 			pfd[npfd++].revents = 0;
 		}
-		if (!exited && pidfd != -1) {
-			pfd[npfd].fd = pidfd;
+		if (!exited && child.pidfd != -1) {
+			pfd[npfd].fd = child.pidfd;
 			pfd[npfd].events = POLLIN;
 			pfd[npfd++].revents = 0;
 		}
@@ -401,7 +345,7 @@ run_vcgencmd(const char *vcgencmd)
 		for (i = 0; i < npfd; i++) {
 			if (pfd[i].revents == 0)
 				continue;
-			if (pfd[i].fd == pidfd) {
+			if (pfd[i].fd == child.pidfd) {
 				exited = 1;
 				continue;
 			}
@@ -421,14 +365,8 @@ run_vcgencmd(const char *vcgencmd)
 		}
 	}
 
-	/*
-	 * The unreaped child holds its group id, so the group kill cannot hit
-	 * strangers; the second kill covers a child that never got its group.
-	 */
-	(void)kill(-pid, SIGKILL);
-	(void)kill(pid, SIGKILL);
-	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-		;
+	proc_kill(&child);
+	w = proc_reap(&child, &status, NULL);
 	if (failed || !eof || !exited || w == -1 || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
 		goto out;
@@ -438,7 +376,6 @@ run_vcgencmd(const char *vcgencmd)
 	    parse_hex(out + sizeof(vc_prefix) - 1, &bits) == -1)
 		bits = -1;
 out:
-	close_fd(&pidfd);
 	close_fd(&nullfd);
 	close_fd(&pp[1]);
 	close_fd(&pp[0]);

@@ -14,7 +14,6 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <cJSON.h>
@@ -24,7 +23,6 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,17 +31,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "runner.h"
 #include "xmalloc.h"
 
-#define AB_REPORT_MAX  (64 * 1024) /* a longer report is rejected */
-#define AB_TAIL_KEEP   1024        /* stderr bytes quoted in errors */
-#define AB_TAIL_BUF    (4 * AB_TAIL_KEEP)
-#define AB_READ_MAX    (64 * 1024) /* read per wakeup and pipe */
-#define AB_TICK_MS     100         /* longest sleep between checks of *cancel */
-#define AB_DRAIN_MS    1000        /* how long leftovers may hold the pipes */
-#define AB_EXEC_FAILED 127
-#define AB_MSG_MAX     (2 * PATH_MAX + 256)
+#define AB_REPORT_MAX (64 * 1024) /* a longer report is rejected */
+#define AB_TAIL_KEEP  1024        /* stderr bytes quoted in errors */
+#define AB_TAIL_BUF   (4 * AB_TAIL_KEEP)
+#define AB_READ_MAX   (64 * 1024) /* read per wakeup and pipe */
+#define AB_TICK_MS    100         /* longest sleep between checks of *cancel */
+#define AB_DRAIN_MS   1000        /* how long leftovers may hold the pipes */
+#define AB_MSG_MAX    (2 * PATH_MAX + 256)
 
 enum outcome { OUT_EXITED, OUT_TIMEOUT, OUT_CANCELLED, OUT_ERROR };
 
@@ -56,8 +54,7 @@ struct tail {
 
 /* Parent-side state of one child. */
 struct child {
-	pid_t pid;
-	int pidfd;
+	struct proc proc;
 	int repfd; /* read ends, -1 once at EOF */
 	int errfd;
 	char *rep; /* AB_REPORT_MAX + 1 bytes */
@@ -108,23 +105,6 @@ close_fd(int *fd)
 	}
 }
 
-/*
- * The English text for an errno value. strerrordesc_np is a plain table
- * lookup, so unlike strerror it is safe between fork and exec.
- */
-static const char *
-errdesc(int e)
-{
-#if defined(__GLIBC__) &&                                                      \
-    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-	const char *s = strerrordesc_np(e);
-
-	return s != NULL ? s : "Unknown error";
-#else
-	return strerror(e);
-#endif
-}
-
 static void
 signame(int sig, char *buf, size_t len)
 {
@@ -141,96 +121,6 @@ signame(int sig, char *buf, size_t len)
 #endif
 }
 
-/* Child side: only async-signal-safe calls from here to execve. */
-static void
-child_write(const char *s)
-{
-	size_t len = strlen(s);
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(STDERR_FILENO, s, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		s += n;
-		len -= (size_t)n;
-	}
-}
-
-static void __attribute__((noreturn))
-child_fail(const char *what, const char *arg)
-{
-	int e = errno;
-
-	child_write(what);
-	if (arg != NULL) {
-		child_write(" ");
-		child_write(arg);
-	}
-	child_write(": ");
-	child_write(errdesc(e));
-	child_write("\n");
-	_exit(AB_EXEC_FAILED);
-}
-
-static void
-close_from(int lowfd, long maxfd)
-{
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
-		return;
-#endif
-	for (; lowfd < maxfd; lowfd++)
-		(void)close(lowfd);
-}
-
-static void __attribute__((noreturn))
-child_exec(const char *path, char *const argv[], char *const envp[], int nullfd,
-    int repw, int errw, long maxfd)
-{
-	struct sigaction sa;
-	sigset_t none;
-	int src[AB_REPORT_FD + 1], i, sig;
-
-	(void)setpgid(0, 0);
-
-	/* Handlers first, then the mask, so nothing runs a parent handler. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-
-	/*
-	 * Move every source above the targets first: one of them may itself
-	 * be 0-3 when the parent runs with a standard descriptor closed.
-	 */
-	src[STDIN_FILENO] = nullfd;
-	src[STDOUT_FILENO] = nullfd;
-	src[STDERR_FILENO] = errw;
-	src[AB_REPORT_FD] = repw;
-	for (i = 0; i <= AB_REPORT_FD; i++) {
-		src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, AB_REPORT_FD + 1);
-		if (src[i] == -1)
-			child_fail("runner: dup", NULL);
-	}
-	if (dup2(src[STDERR_FILENO], STDERR_FILENO) == -1)
-		child_fail("runner: dup2", NULL);
-	for (i = 0; i <= AB_REPORT_FD; i++) {
-		if (i != STDERR_FILENO && dup2(src[i], i) == -1)
-			child_fail("runner: dup2", NULL);
-	}
-	close_from(AB_REPORT_FD + 1, maxfd);
-
-	execve(path, argv, envp);
-	child_fail("exec", path);
-}
-
-/* Parent side. */
 static void
 tail_add(struct tail *t, const char *p, size_t n)
 {
@@ -382,17 +272,6 @@ pfd_add(struct pollfd *pfd, nfds_t *n, int fd)
 	}
 }
 
-static int
-child_exited(const struct child *c)
-{
-	siginfo_t si;
-
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
-		return errno != EINTR;
-	return si.si_pid != 0;
-}
-
 /*
  * Polls the pipes and the pidfd (or, without one, polls waitid every tick)
  * until the child exits, the deadline passes or *cancel is set. The child
@@ -412,7 +291,7 @@ child_wait(struct child *c, const struct runner_spec *spec, double deadline,
 			spec->tick(spec->tick_arg);
 		if (spec->cancel != NULL && *spec->cancel)
 			return OUT_CANCELLED;
-		if (c->pidfd == -1 && child_exited(c)) {
+		if (c->proc.pidfd == -1 && proc_exited(&c->proc)) {
 			*t_end = mono_now();
 			return OUT_EXITED;
 		}
@@ -424,7 +303,7 @@ child_wait(struct child *c, const struct runner_spec *spec, double deadline,
 			ms = AB_TICK_MS;
 
 		n = 0;
-		pfd_add(pfd, &n, c->pidfd);
+		pfd_add(pfd, &n, c->proc.pidfd);
 		pfd_add(pfd, &n, c->repfd);
 		pfd_add(pfd, &n, c->errfd);
 		r = poll(pfd, n, ms);
@@ -437,7 +316,7 @@ child_wait(struct child *c, const struct runner_spec *spec, double deadline,
 		for (i = 0; i < (int)n; i++) {
 			if (pfd[i].revents == 0)
 				continue;
-			if (pfd[i].fd == c->pidfd) {
+			if (pfd[i].fd == c->proc.pidfd) {
 				*t_end = mono_now();
 				return OUT_EXITED;
 			}
@@ -646,20 +525,19 @@ runner_run(const struct runner_spec *spec, struct run *out, char *err,
 {
 	struct child c;
 	struct rusage ru;
-	sigset_t all, old;
 	enum outcome how;
 	char **envp = NULL;
 	char *argv[5], iters[32], fdstr[16], tail[AB_TAIL_KEEP + 1];
 	char msg[AB_MSG_MAX];
 	int repp[2] = {-1, -1}, errp[2] = {-1, -1}, nullfd = -1;
+	int fds[AB_REPORT_FD + 1];
 	int status = 0, err_no = 0, rc = -1;
 	double t0, t_end = 0;
-	long maxfd;
 	pid_t w;
 
 	memset(&c, 0, sizeof(c));
-	c.pid = -1;
-	c.pidfd = c.repfd = c.errfd = -1;
+	c.proc.pid = -1;
+	c.proc.pidfd = c.repfd = c.errfd = -1;
 	run_init(out);
 	out->iterations = spec->iterations;
 	out->started_ms = realtime_ms();
@@ -692,47 +570,28 @@ runner_run(const struct runner_spec *spec, struct run *out, char *err,
 	argv[2] = iters;
 	argv[3] = fdstr;
 	argv[4] = NULL;
-	if ((maxfd = sysconf(_SC_OPEN_MAX)) < 0)
-		maxfd = 1024;
+	fds[STDIN_FILENO] = nullfd;
+	fds[STDOUT_FILENO] = nullfd;
+	fds[STDERR_FILENO] = errp[1];
+	fds[AB_REPORT_FD] = repp[1];
 	c.rep = xmalloc(AB_REPORT_MAX + 1);
 	c.rep[0] = '\0';
 
-	/* No signal handler may run in the child before it resets them. */
-	sigfillset(&all);
-	(void)sigprocmask(SIG_BLOCK, &all, &old);
 	t0 = mono_now();
-	c.pid = fork();
-	if (c.pid == 0)
-		child_exec(spec->interpreter, argv, envp, nullfd, repp[1],
-		    errp[1], maxfd);
-	err_no = errno;
-	(void)sigprocmask(SIG_SETMASK, &old, NULL);
-	if (c.pid == -1) {
-		say(err, errlen, "fork: %s", strerror(err_no));
+	if (proc_spawn(&c.proc, spec->interpreter, argv, envp, fds,
+	        AB_REPORT_FD + 1, err, errlen) == -1)
 		goto out;
-	}
-	/* Whichever of us gets there first; the loser fails harmlessly. */
-	(void)setpgid(c.pid, c.pid);
 	close_fd(&repp[1]);
 	close_fd(&errp[1]);
 	close_fd(&nullfd);
 	c.repfd = repp[0];
 	c.errfd = errp[0];
 	repp[0] = errp[0] = -1;
-#ifdef SYS_pidfd_open
-	c.pidfd = (int)syscall(SYS_pidfd_open, c.pid, 0);
-#endif
 
 	err_no = 0;
 	how = child_wait(&c, spec, t0 + spec->timeout_s, &t_end, &err_no);
-	/*
-	 * The unreaped child keeps the group id from being reused. The
-	 * second kill covers a child that never got its own group.
-	 */
-	(void)kill(-c.pid, SIGKILL);
-	(void)kill(c.pid, SIGKILL);
-	while ((w = wait4(c.pid, &status, 0, &ru)) == -1 && errno == EINTR)
-		;
+	proc_kill(&c.proc);
+	w = proc_reap(&c.proc, &status, &ru);
 	if (how != OUT_EXITED)
 		t_end = mono_now();
 	if (w == -1) {
@@ -783,7 +642,6 @@ runner_run(const struct runner_spec *spec, struct run *out, char *err,
 	}
 	rc = 0;
 out:
-	close_fd(&c.pidfd);
 	close_fd(&c.repfd);
 	close_fd(&c.errfd);
 	close_fd(&nullfd);
