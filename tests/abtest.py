@@ -1,10 +1,16 @@
 # SPDX-License-Identifier: MIT
 """Shared helpers for the integration tests: a TAP runner for unittest
-(so the automake harness counts every case) and the paths of the build."""
+(so the automake harness counts every case), the paths of the build and a
+base class for a real allocbenchd on an ephemeral 127.0.0.1 port."""
+import http.client
+import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 import unittest
 
@@ -50,6 +56,95 @@ class TempDirCase(unittest.TestCase):
 
     def tearDown(self):
         self._tmp.cleanup()
+
+
+class Daemon:
+    """One allocbenchd on 127.0.0.1 with its state in TMP/state and its
+    config in TMP/NAME.conf; the tests' subclasses write the config and
+    call launch() with their own arguments."""
+
+    def __init__(self, tmp, name):
+        self.tmp, self.name = tmp, name
+        self.state = os.path.join(tmp, "state")
+        self.conf = os.path.join(tmp, name + ".conf")
+        self.proc = self.log = self.port = None
+
+    def launch(self, log, args=(), port=0, env=None, timeout=15):
+        """Starts the daemon listening on 127.0.0.1:port (0: any free
+        port) with its stderr in log and env added to the environment
+        (without the caller's NOTIFY_SOCKET and WATCHDOG_USEC), then waits
+        for the "(port N)" it logs; returns N."""
+        self.log = log
+        full_env = dict(os.environ)
+        full_env.pop("NOTIFY_SOCKET", None)
+        full_env.pop("WATCHDOG_USEC", None)
+        full_env.update(env or {})
+        with open(log, "w") as err:
+            self.proc = subprocess.Popen(
+                [DAEMON, "--config", self.conf, "--listen",
+                 "127.0.0.1:%d" % port, "--state-dir", self.state] +
+                list(args),
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=err, env=full_env)
+        end = time.time() + timeout
+        while time.time() < end:
+            m = re.search(r"\(port (\d+)\)", self.logtext())
+            if m:
+                self.port = int(m.group(1))
+                return self.port
+            if self.proc.poll() is not None:
+                raise AssertionError("%s exited %d: %s" % (
+                    self.name, self.proc.returncode, self.logtext()))
+            time.sleep(0.02)
+        raise AssertionError("%s: no port in log: %s" % (self.name,
+                                                         self.logtext()))
+
+    def logtext(self):
+        with open(self.log) as f:
+            return f.read()
+
+    def request(self, method, path, headers=None, body=None):
+        """Returns (status, headers as a dict, body as bytes)."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r.status, dict(r.getheaders()), data
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers)
+
+    def get_doc(self, path):
+        """The JSON document at path; any status but 200 fails."""
+        status, headers, body = self.get(path)
+        if status != 200:
+            raise AssertionError("%s: HTTP %d %r" % (path, status, body))
+        return json.loads(body)
+
+    def wait_status(self, pred, what, timeout=90):
+        """Polls /api/v1/status until pred(document) holds; returns the
+        document, or fails naming `what` after timeout seconds."""
+        end = time.time() + timeout
+        while time.time() < end:
+            doc = self.get_doc("/api/v1/status")
+            if pred(doc):
+                return doc
+            time.sleep(0.05)
+        raise AssertionError("%s: no %s: %s" % (self.name, what,
+                                                self.logtext()))
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        """Sends sig and returns the exit status. A daemon still running
+        after timeout seconds is killed and TimeoutExpired raised."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
 
 
 def main():

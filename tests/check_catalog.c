@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,7 @@
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The fixture tree, made once per test case under /tmp. */
-static char fxroot[] = "/tmp/abtest.XXXXXX";
+static char fxroot[sizeof(AB_TEST_TMPDIR)];
 
 static const struct {
 	const char *path;
@@ -87,7 +86,7 @@ fx_setup(void)
 {
 	size_t i;
 
-	ck_assert_ptr_nonnull(mkdtemp(fxroot));
+	ab_test_mkdtemp(fxroot, sizeof(fxroot));
 	for (i = 0; i < NELEMS(fx_entries); i++) {
 		if (fx_entries[i].mode == 0)
 			ck_assert_int_eq(mkdir(fx(fx_entries[i].path), 0755),
@@ -97,21 +96,10 @@ fx_setup(void)
 	}
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 fx_teardown(void)
 {
-	nftw(fxroot, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	/* Ready for mkdtemp again if another test case sets up. */
-	memcpy(fxroot + strlen(fxroot) - 6, "XXXXXX", 6);
+	ab_test_rm_tree(fxroot);
 }
 
 static size_t

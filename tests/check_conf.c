@@ -17,13 +17,13 @@
 #include "check_main.h"
 #include "conf.h"
 
-static char tmpdir[] = "/tmp/abtest.XXXXXX";
+static char tmpdir[sizeof(AB_TEST_TMPDIR)];
 static char tmpfile_[sizeof(tmpdir) + 16];
 
 static void
 make_tmpdir(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	ab_test_mkdtemp(tmpdir, sizeof(tmpdir));
 	snprintf(tmpfile_, sizeof(tmpfile_), "%s/test.conf", tmpdir);
 }
 
@@ -34,23 +34,13 @@ remove_tmpdir(void)
 	(void)rmdir(tmpdir);
 }
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(fp);
-	ck_assert_int_eq(fputs(text, fp) >= 0, 1);
-	ck_assert_int_eq(fclose(fp), 0);
-}
-
 /* Writes text to the scratch file, loads it into c and removes the file. */
 static int
 load_text(struct conf *c, const char *text, char *err, size_t errlen)
 {
 	int rc;
 
-	write_file(tmpfile_, text);
+	ab_test_write_file(tmpfile_, text);
 	rc = conf_load(c, tmpfile_, err, errlen);
 	ck_assert_int_eq(unlink(tmpfile_), 0);
 	return rc;
@@ -683,21 +673,14 @@ START_TEST(test_parse_listen_small_buffer)
 }
 END_TEST
 
-static const char *
-srcdir(void)
-{
-	const char *d = getenv("AB_SRCDIR");
-
-	return d != NULL && *d != '\0' ? d : AB_SOURCE_DIR;
-}
-
 /* The shipped example sets nothing: every key in it is commented out. */
 START_TEST(test_example_loads)
 {
 	char path[4096], err[512], diff[4096];
 	struct conf c;
 
-	snprintf(path, sizeof(path), "%s/doc/allocbenchd.conf", srcdir());
+	snprintf(path, sizeof(path), "%s/doc/allocbenchd.conf",
+	    ab_test_srcdir());
 	conf_defaults(&c);
 	ck_assert_msg(conf_load(&c, path, err, sizeof(err)) == 0, "%s", err);
 	diff_from_defaults(&c, diff, sizeof(diff));
@@ -719,7 +702,8 @@ START_TEST(test_example_uncommented)
 	FILE *in, *out;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/doc/allocbenchd.conf", srcdir());
+	snprintf(path, sizeof(path), "%s/doc/allocbenchd.conf",
+	    ab_test_srcdir());
 	in = fopen(path, "r");
 	ck_assert_msg(in != NULL, "%s: %s", path, strerror(errno));
 	out = open_memstream(&text, &size);

@@ -17,14 +17,6 @@
 #include "check_main.h"
 #include "host.h"
 
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("AB_SRCDIR");
-
-	return (s != NULL && *s != '\0') ? s : AB_SOURCE_DIR;
-}
-
 static const struct {
 	const char *fixture;
 	const char *cpu_model;
@@ -51,7 +43,7 @@ START_TEST(test_cpu_model_fixtures)
 
 	for (i = 0; i < sizeof(model_cases) / sizeof(model_cases[0]); i++) {
 		snprintf(root, sizeof(root), "%s/tests/fixtures/host/%s",
-		    srcdir(), model_cases[i].fixture);
+		    ab_test_srcdir(), model_cases[i].fixture);
 		memset(&h, 'x', sizeof(h));
 		ck_assert_int_eq(host_read(&h, root), 0);
 		ck_assert_msg(strcmp(h.cpu_model, model_cases[i].cpu_model) ==
@@ -68,7 +60,8 @@ START_TEST(test_fixture_root_keeps_live_fields)
 	struct utsname u;
 	char root[4096];
 
-	snprintf(root, sizeof(root), "%s/tests/fixtures/host/rpi4", srcdir());
+	snprintf(root, sizeof(root), "%s/tests/fixtures/host/rpi4",
+	    ab_test_srcdir());
 	ck_assert_int_eq(uname(&u), 0);
 	ck_assert_int_eq(host_read(&h, root), 0);
 	ck_assert_str_eq(h.machine, u.machine);
@@ -82,7 +75,8 @@ START_TEST(test_sandbox)
 	struct host_info h;
 	char root[4096];
 
-	snprintf(root, sizeof(root), "%s/tests/fixtures/host/rpi4", srcdir());
+	snprintf(root, sizeof(root), "%s/tests/fixtures/host/rpi4",
+	    ab_test_srcdir());
 	unsetenv("INVOCATION_ID");
 	ck_assert_int_eq(host_read(&h, root), 0);
 	ck_assert_str_eq(h.sandbox,
@@ -93,7 +87,8 @@ START_TEST(test_sandbox)
 	    "systemd unit; NoNewPrivs=1 Seccomp=filter CapEff=0");
 	unsetenv("INVOCATION_ID");
 	/* no status file: the fields are unknown, not made up */
-	snprintf(root, sizeof(root), "%s/tests/fixtures/host/empty", srcdir());
+	snprintf(root, sizeof(root), "%s/tests/fixtures/host/empty",
+	    ab_test_srcdir());
 	ck_assert_int_eq(host_read(&h, root), 0);
 	ck_assert_str_eq(h.sandbox, "none; NoNewPrivs=? Seccomp=? CapEff=?");
 }

@@ -18,7 +18,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,18 +32,11 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define U        NAN /* an unknown double reading */
 
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("AB_SRCDIR");
-
-	return (s != NULL && *s != '\0') ? s : AB_SOURCE_DIR;
-}
-
 static void
 fixture_root(char *buf, size_t len, const char *name)
 {
-	snprintf(buf, len, "%s/tests/fixtures/sysfs/%s", srcdir(), name);
+	snprintf(buf, len, "%s/tests/fixtures/sysfs/%s", ab_test_srcdir(),
+	    name);
 }
 
 /* The path of a script in tests/fixtures/bin, or NULL for NULL. */
@@ -56,17 +48,9 @@ fixture_bin(char *buf, size_t len, const char *name)
 	if (name[0] == '/')
 		snprintf(buf, len, "%s", name);
 	else
-		snprintf(buf, len, "%s/tests/fixtures/bin/%s", srcdir(), name);
+		snprintf(buf, len, "%s/tests/fixtures/bin/%s", ab_test_srcdir(),
+		    name);
 	return buf;
-}
-
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int
@@ -92,7 +76,7 @@ count_fds(void)
 static int
 no_children_left(double wait_s)
 {
-	double until = mono_now() + wait_s;
+	double until = ab_test_now() + wait_s;
 	pid_t w;
 
 	for (;;) {
@@ -101,7 +85,7 @@ no_children_left(double wait_s)
 			return 1;
 		if (w > 0 || (w == -1 && errno == EINTR))
 			continue;
-		if (mono_now() > until)
+		if (ab_test_now() > until)
 			return 0;
 		usleep(10000);
 	}
@@ -239,28 +223,11 @@ static const struct {
     {{{LOAD, NULL}}, NULL, U, -1, U, -1},
 };
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-rm_tree(const char *path)
-{
-	ck_assert_int_eq(nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
-}
-
 /* Creates root/rel (a file holding content, or a directory for NULL). */
 static void
 put(const char *root, const char *rel, const char *content)
 {
 	char path[4096], *p;
-	size_t len;
-	FILE *fp;
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
 	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
@@ -273,20 +240,17 @@ put(const char *root, const char *rel, const char *content)
 		ck_assert_int_eq(mkdir(path, 0755), 0);
 		return;
 	}
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	len = strlen(content);
-	ck_assert_uint_eq(fwrite(content, 1, len, fp), len);
-	ck_assert_int_eq(fclose(fp), 0);
+	ab_test_write_file(path, content);
 }
 
 START_TEST(test_tree_readings)
 {
 	struct host_reading r;
-	char root[] = "/tmp/abtest.XXXXXX", bin[4096], what[64];
+	char root[sizeof(AB_TEST_TMPDIR)], bin[4096], what[64];
 	const char *vc;
 	size_t i;
 
-	ck_assert_ptr_nonnull(mkdtemp(root));
+	ab_test_mkdtemp(root, sizeof(root));
 	for (i = 0; i < NELEM(tree_cases[_i].files); i++) {
 		if (tree_cases[_i].files[i][0] != NULL)
 			put(root, tree_cases[_i].files[i][0],
@@ -295,7 +259,7 @@ START_TEST(test_tree_readings)
 	vc = fixture_bin(bin, sizeof(bin), tree_cases[_i].vcgencmd);
 	memset(&r, 0x5a, sizeof(r));
 	hostmon_read(root, vc, &r);
-	rm_tree(root);
+	ck_assert_int_eq(ab_test_rm_tree(root), 0);
 	snprintf(what, sizeof(what), "tree case %d (%s)", _i,
 	    tree_cases[_i].files[0][0]);
 	assert_reading(what, &r, tree_cases[_i].temp_c, tree_cases[_i].freq_khz,
@@ -349,9 +313,9 @@ START_TEST(test_vcgencmd_timeout)
 	/* Orphaned grandchildren come to us, so a surviving `sleep` shows. */
 	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	fixture_root(root, sizeof(root), "x86");
-	t0 = mono_now();
+	t0 = ab_test_now();
 	hostmon_read(root, fixture_bin(bin, sizeof(bin), name), &r);
-	took = mono_now() - t0;
+	took = ab_test_now() - t0;
 	ck_assert_msg(took >= 1.9 && took < 2.5, "%s: took %.3f s", name, took);
 	assert_reading(name, &r, 45.0, 2394512, 1.07, -1);
 	ck_assert_int_eq(count_fds(), fds);

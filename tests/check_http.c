@@ -14,7 +14,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -40,7 +39,7 @@
 #define NRUNS 23
 #define TOKEN "s3cret-token"
 
-static char tmpdir[] = "/tmp/abtest.XXXXXX";
+static char tmpdir[sizeof(AB_TEST_TMPDIR)];
 static char wwwdir[64], vendordir[64], libpath[96];
 static struct catalog cat;
 static struct store store;
@@ -61,25 +60,14 @@ must(int ok, const char *what)
 }
 
 static void
-write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	must(fp != NULL, path);
-	fputs(text, fp);
-	must(fclose(fp) == 0, path);
-}
-
-static void
 copy_fixture(const char *rel)
 {
-	const char *src = getenv("AB_SRCDIR");
 	char from[512], to[512], buf[4096];
 	FILE *in, *out;
 	size_t n;
 
 	snprintf(from, sizeof(from), "%s/tests/fixtures/www/%s",
-	    src ? src : AB_SOURCE_DIR, rel);
+	    ab_test_srcdir(), rel);
 	snprintf(to, sizeof(to), "%s/%s", wwwdir, rel);
 	in = fopen(from, "r");
 	must(in != NULL, from);
@@ -139,7 +127,7 @@ setup(void)
 	size_t i;
 	int k;
 
-	must(mkdtemp(tmpdir) != NULL, "mkdtemp");
+	ab_test_mkdtemp(tmpdir, sizeof(tmpdir));
 	snprintf(wwwdir, sizeof(wwwdir), "%s/www", tmpdir);
 	snprintf(vendordir, sizeof(vendordir), "%s/vendor", tmpdir);
 	snprintf(libpath, sizeof(libpath), "%s/libjemalloc.so.2", tmpdir);
@@ -159,15 +147,15 @@ setup(void)
 	snprintf(path, sizeof(path), "%s/inner.js", wwwdir);
 	must(symlink("app.js", path) == 0, path);
 	snprintf(path, sizeof(path), "%s/.hidden", wwwdir);
-	write_file(path, "hidden\n");
+	ab_test_write_file(path, "hidden\n");
 	snprintf(path, sizeof(path), "%s/empty", wwwdir);
 	must(mkdir(path, 0755) == 0, path);
 	snprintf(path, sizeof(path), "%s/secret.txt", tmpdir);
-	write_file(path, "root:x:0:0:secret outside the root\n");
+	ab_test_write_file(path, "root:x:0:0:secret outside the root\n");
 	must(mkdir(vendordir, 0755) == 0, vendordir);
 	snprintf(path, sizeof(path), "%s/chart.umd.js", vendordir);
-	write_file(path, "/* vendored chart */\n");
-	write_file(libpath, "");
+	ab_test_write_file(path, "/* vendored chart */\n");
+	ab_test_write_file(libpath, "");
 
 	catalog_init(&cat);
 	ck_assert_int_eq(catalog_add_interpreter(&cat, "py=/bin/sh", err,
@@ -212,15 +200,6 @@ setup(void)
 	start_server(NULL, 16);
 }
 
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 teardown(void)
 {
@@ -231,9 +210,8 @@ teardown(void)
 	catalog_free(&cat);
 	close(wake[0]);
 	close(wake[1]);
-	/* FTW_PHYS: the links are removed, never followed. */
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	memcpy(tmpdir + strlen(tmpdir) - 6, "XXXXXX", 6);
+	/* The links are removed, never followed. */
+	ab_test_rm_tree(tmpdir);
 	unsetenv("AB_TEST_NO_OPENAT2");
 }
 
@@ -1131,19 +1109,6 @@ metric(const char *body, const char *series)
 	return v;
 }
 
-static const cJSON *
-summary_variant(const cJSON *doc, const char *id)
-{
-	const cJSON *v;
-
-	cJSON_ArrayForEach(v, cJSON_GetObjectItem(doc, "variants")) {
-		if (strcmp(cJSON_GetObjectItem(v, "id")->valuestring, id) == 0)
-			return v;
-	}
-	ck_abort_msg("no variant %s", id);
-	return NULL;
-}
-
 #define GJ "{interpreter=\"py\",allocator=\"glibc\"}"
 #define JJ "{interpreter=\"py\",allocator=\"jemalloc\"}"
 
@@ -1155,8 +1120,8 @@ START_TEST(test_metrics_values)
 
 	request("GET", "/api/v1/summary", NULL, NULL, &s);
 	sum = cJSON_Parse(s.body);
-	g = summary_variant(sum, "py/glibc");
-	j = summary_variant(sum, "py/jemalloc");
+	g = ab_test_variant(sum, "py/glibc");
+	j = ab_test_variant(sum, "py/jemalloc");
 	request("GET", "/metrics", NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
 

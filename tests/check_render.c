@@ -14,13 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "check_main.h"
 #include "render.h"
 
-static char tmpdir[] = "/tmp/abtest.XXXXXX";
+static char tmpdir[sizeof(AB_TEST_TMPDIR)];
 static char libpath[64];
 static struct catalog cat;
 static struct store st;
@@ -59,14 +57,11 @@ setup(void)
 {
 	char err[128];
 	const char *dirs[2] = {tmpdir, NULL};
-	FILE *fp;
 	int i;
 
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	ab_test_mkdtemp(tmpdir, sizeof(tmpdir));
 	snprintf(libpath, sizeof(libpath), "%s/libjemalloc.so.2", tmpdir);
-	fp = fopen(libpath, "w");
-	ck_assert_ptr_nonnull(fp);
-	fclose(fp);
+	ab_test_write_file(libpath, "");
 
 	catalog_init(&cat);
 	ck_assert_int_eq(catalog_add_interpreter(&cat, "py=/bin/sh", err,
@@ -88,22 +83,7 @@ teardown(void)
 {
 	store_free(&st);
 	catalog_free(&cat);
-	unlink(libpath);
-	rmdir(tmpdir);
-	memcpy(tmpdir + strlen(tmpdir) - 6, "XXXXXX", 6);
-}
-
-static const cJSON *
-find_variant(const cJSON *doc, const char *id)
-{
-	const cJSON *v;
-
-	cJSON_ArrayForEach(v, cJSON_GetObjectItem(doc, "variants")) {
-		if (strcmp(cJSON_GetObjectItem(v, "id")->valuestring, id) == 0)
-			return v;
-	}
-	ck_abort_msg("no variant %s", id);
-	return NULL;
+	ab_test_rm_tree(tmpdir);
 }
 
 static double
@@ -160,7 +140,7 @@ static const struct {
 START_TEST(test_values)
 {
 	cJSON *doc = render_summary(&cat, &st, &host, 0, 1000, 0, 0);
-	const cJSON *v = find_variant(doc, values[_i].variant);
+	const cJSON *v = ab_test_variant(doc, values[_i].variant);
 
 	ck_assert_double_eq_tol(num(v, values[_i].path), values[_i].expected,
 	    1e-9 * fabs(values[_i].expected) + 1e-12);
@@ -172,9 +152,9 @@ START_TEST(test_document_shape)
 {
 	cJSON *doc =
 	    render_summary(&cat, &st, &host, 0, 1000, 0, 1764081296123LL);
-	const cJSON *base = find_variant(doc, "py/glibc");
-	const cJSON *je = find_variant(doc, "py/jemalloc");
-	const cJSON *tc = find_variant(doc, "py/tcmalloc");
+	const cJSON *base = ab_test_variant(doc, "py/glibc");
+	const cJSON *je = ab_test_variant(doc, "py/jemalloc");
+	const cJSON *tc = ab_test_variant(doc, "py/tcmalloc");
 	const cJSON *sp = cJSON_GetObjectItem(je, "speedup");
 
 	ck_assert_int_eq(num(doc, "schema"), 1);
@@ -218,7 +198,7 @@ START_TEST(test_window_and_small_n)
 {
 	/* the newest 5 baseline runs: 2.8 2.4 2.6 2.2 2.7 -> median 2.6 */
 	cJSON *doc = render_summary(&cat, &st, &host, 5, 1000, 0, 0);
-	const cJSON *base = find_variant(doc, "py/glibc");
+	const cJSON *base = ab_test_variant(doc, "py/glibc");
 
 	ck_assert_double_eq_tol(num(base, "wall_s.median"), 2.6, 1e-12);
 	ck_assert_double_eq_tol(num(base, "wall_s.n"), 5, 1e-12);
@@ -229,11 +209,12 @@ START_TEST(test_window_and_small_n)
 
 	/* iterations 5000: only the one 100 s jemalloc run, no baseline */
 	doc = render_summary(&cat, &st, &host, 0, 5000, 0, 0);
-	ck_assert_double_eq_tol(num(find_variant(doc, "py/jemalloc"),
+	ck_assert_double_eq_tol(num(ab_test_variant(doc, "py/jemalloc"),
 	                            "wall_s.median"),
 	    100.0, 1e-12);
 	ck_assert(cJSON_IsNull(
-	    cJSON_GetObjectItem(find_variant(doc, "py/jemalloc"), "speedup")));
+	    cJSON_GetObjectItem(ab_test_variant(doc, "py/jemalloc"),
+	        "speedup")));
 	cJSON_Delete(doc);
 }
 END_TEST

@@ -39,14 +39,6 @@ record(void *arg, const struct rounds_progress *p)
 		*l->cancel = 1;
 }
 
-static const char *
-workload(void)
-{
-	const char *w = getenv("AB_WORKLOAD");
-
-	return w ? w : AB_SOURCE_DIR "/src/workloads/churn.py";
-}
-
 static void
 make_catalog(struct catalog *c)
 {
@@ -83,7 +75,7 @@ START_TEST(test_rotation_and_warmup)
 
 	make_catalog(&c);
 	store_init(&s);
-	o.workload = workload();
+	o.workload = ab_test_workload();
 	o.progress = record;
 	o.arg = &l;
 	ck_assert_int_eq(rounds_run(&c, &o, &s, err, sizeof(err)), 0);
@@ -120,7 +112,7 @@ START_TEST(test_cancel)
 	make_catalog(&c);
 	store_init(&s);
 	cancel = 0;
-	o.workload = workload();
+	o.workload = ab_test_workload();
 	o.cancel = &cancel;
 	o.progress = record;
 	o.arg = &l;

@@ -20,7 +20,6 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,46 +48,17 @@ python(void)
 	return p != NULL && *p != '\0' ? p : "/usr/bin/python3";
 }
 
-static const char *
-workload(void)
-{
-	const char *p = getenv("AB_WORKLOAD");
-
-	return p != NULL && *p != '\0' ? p
-	                               : AB_SOURCE_DIR
-	    "/src/workloads/churn.py";
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/abtest.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	ab_test_mkdtemp(tmpdir, sizeof(tmpdir));
 }
 
 static void
 teardown(void)
 {
 	if (tmpdir[0] != '\0')
-		(void)nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		(void)ab_test_rm_tree(tmpdir);
 	tmpdir[0] = '\0';
 }
 
@@ -97,11 +67,8 @@ static char *
 scratch(const char *name, const char *text)
 {
 	char *path = xasprintf("%s/%s", tmpdir, name);
-	FILE *f = fopen(path, "w");
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fputs(text, f) >= 0, 1);
-	ck_assert_int_eq(fclose(f), 0);
+	ab_test_write_file(path, text);
 	return path;
 }
 
@@ -186,7 +153,7 @@ START_TEST(test_allocator)
 	struct timespec ts;
 	int i;
 
-	spec_init(&s, workload(), 60);
+	spec_init(&s, ab_test_workload(), 60);
 	s.preload = preload;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	before = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -245,7 +212,7 @@ START_TEST(test_unverified)
 	struct run r;
 	char *notelf = NULL;
 
-	spec_init(&s, workload(), 60);
+	spec_init(&s, ab_test_workload(), 60);
 	s.preload = unverified_cases[_i].preload;
 	if (strcmp(s.preload, NOT_ELF) == 0)
 		s.preload = notelf =
@@ -378,7 +345,7 @@ START_TEST(test_failure)
 
 	if (fail_cases[_i].script != NULL)
 		script = scratch("case.py", fail_cases[_i].script);
-	spec_init(&s, script != NULL ? script : workload(),
+	spec_init(&s, script != NULL ? script : ab_test_workload(),
 	    fail_cases[_i].timeout_s);
 	if (fail_cases[_i].interpreter != NULL)
 		s.interpreter = fail_cases[_i].interpreter;
@@ -422,7 +389,7 @@ END_TEST
 static void
 reap_orphans(double until)
 {
-	while (now_s() < until) {
+	while (ab_test_now() < until) {
 		if (waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD)
 			return;
 		usleep(10000);
@@ -469,7 +436,7 @@ START_TEST(test_group_killed)
 	pids = slurp(pidfile);
 	ck_assert_msg(pids != NULL, "the workload wrote no pids");
 	ck_assert_int_eq(sscanf(pids, "%ld %ld", &leader, &orphan), 2);
-	reap_orphans(now_s() + 5);
+	reap_orphans(ab_test_now() + 5);
 	ck_assert_int_eq(kill((pid_t)orphan, 0), -1);
 	ck_assert_int_eq(errno, ESRCH);
 	ck_assert_int_eq(kill(-(pid_t)leader, 0), -1);
@@ -490,14 +457,14 @@ START_TEST(test_cancel_before)
 	struct runner_spec s;
 	struct run r;
 	char *script = scratch("hang.py", "import time\ntime.sleep(60)\n");
-	double t0 = now_s();
+	double t0 = ab_test_now();
 
 	spec_init(&s, script, 30);
 	s.cancel = &cancel;
 	run_ok_call(&s, &r);
 	ck_assert_int_eq(r.status, RUN_FAILED);
 	ck_assert_str_eq(r.error, "cancelled");
-	ck_assert(now_s() - t0 < 1.0);
+	ck_assert(ab_test_now() - t0 < 1.0);
 	ck_assert(r.wall_s < 1.0);
 	run_clear(&r);
 	free(script);
@@ -576,7 +543,7 @@ START_TEST(test_environ)
 	setenv("LD_PRELOAD", "/x", 1);
 	setenv("PYTHONPATH", "/y", 1);
 	setenv("FOO", "bar", 1);
-	spec_init(&s, workload(), 1);
+	spec_init(&s, ab_test_workload(), 1);
 	s.extra_env = env_cases[_i].extra;
 	s.preload = env_cases[_i].preload;
 	env = runner_environ(&s);
@@ -731,7 +698,7 @@ START_TEST(test_no_fds)
 	lim = old;
 	lim.rlim_cur = (rlim_t)(lowest + fd_room[_i]);
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
-	spec_init(&s, workload(), 30);
+	spec_init(&s, ab_test_workload(), 30);
 	ck_assert_int_eq(runner_run(&s, &r, err, sizeof(err)), -1);
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
 	ck_assert_msg(strstr(err, "Too many open files") != NULL, "err: %s",

@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,26 +174,10 @@ collect_warning(const char *msg)
 	nwarnings++;
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
-static void
-rm_rf(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static void
 disk_setup(void)
 {
-	snprintf(tmp, sizeof(tmp), "/tmp/abtest.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	ab_test_mkdtemp(tmp, sizeof(tmp));
 	snprintf(dir, sizeof(dir), "%s/state", tmp);
 	snprintf(hist, sizeof(hist), "%s/%s", dir, AB_HISTORY_FILE);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
@@ -204,7 +187,7 @@ disk_setup(void)
 static void
 disk_teardown(void)
 {
-	rm_rf(tmp);
+	ab_test_rm_tree(tmp);
 }
 
 /* The whole file, NUL-terminated; caller frees. NULL if missing. */
@@ -225,16 +208,6 @@ slurp(const char *path)
 	buf[n] = '\0';
 	fclose(fp);
 	return buf;
-}
-
-static void
-spit(const char *path, const char *text, const char *mode)
-{
-	FILE *fp = fopen(path, mode);
-
-	ck_assert_ptr_nonnull(fp);
-	fputs(text, fp);
-	ck_assert_int_eq(fclose(fp), 0);
 }
 
 static size_t
@@ -451,7 +424,7 @@ START_TEST(test_torn_last_line)
 	line = line_of(&r);
 	snprintf(part, sizeof(part), "%.40s", line); /* a write cut short */
 	cJSON_free(line);
-	spit(hist, part, "a");
+	ab_test_append_file(hist, part);
 
 	ck_assert_int_eq(open_store(&s, 0, 0, err, sizeof(err)), 0);
 	ck_assert_uint_eq(s.loaded, 3);
@@ -477,7 +450,7 @@ START_TEST(test_last_line_without_newline)
 	write_history(0, 1, NOW_MS);
 	mkrun(2, NOW_MS, &r);
 	line = line_of(&r);
-	spit(hist, line, "a");
+	ab_test_append_file(hist, line);
 	cJSON_free(line);
 
 	ck_assert_int_eq(open_store(&s, 0, 0, err, sizeof(err)), 0);
@@ -504,24 +477,23 @@ START_TEST(test_corrupt_lines)
 	int i;
 
 	write_history(0, 0, NOW_MS);
-	spit(hist, "{\"v\":1,\"variant\":\n", "a");
+	ab_test_append_file(hist, "{\"v\":1,\"variant\":\n");
 	mkrun(1, NOW_MS, &r);
 	good = line_of(&r);
-	spit(hist, good, "a");
+	ab_test_append_file(hist, good);
 	cJSON_free(good);
-	spit(hist,
+	ab_test_append_file(hist,
 	    "\n{\"v\":1,\"started_ms\":5,\"status\":\"ok\"}\n"
 	    "{\"v\":1,\"variant\":\"a\",\"started_ms\":5,\"status\":\"bogus\"}\n"
 	    "\n"
 	    "{\"v\":1,\"variant\":\"a\",\"started_ms\":5,\"status\":\"ok\","
 	    "\"wall_s\":\"2s\"}\n"
 	    "{\"v\":1,\"variant\":\"a\",\"started_ms\":5,\"status\":\"ok\"}"
-	    "{\"v\":1}\n", /* two documents glued together */
-	    "a");
+	    "{\"v\":1}\n"); /* two documents glued together */
 	mkrun(2, NOW_MS, &r);
 	good = line_of(&r);
-	spit(hist, good, "a");
-	spit(hist, "\n", "a");
+	ab_test_append_file(hist, good);
+	ab_test_append_file(hist, "\n");
 	cJSON_free(good);
 
 	ck_assert_int_eq(open_store(&s, 0, 0, err, sizeof(err)), 0);
@@ -554,7 +526,7 @@ START_TEST(test_warning_limit)
 
 	write_history(0, 0, NOW_MS);
 	for (i = 0; i < 25; i++)
-		spit(hist, "garbage\n", "a");
+		ab_test_append_file(hist, "garbage\n");
 	ck_assert_int_eq(open_store(&s, 0, 0, err, sizeof(err)), 0);
 	ck_assert_uint_eq(s.skipped, 25);
 	ck_assert_int_eq(nwarnings, 21);
@@ -591,12 +563,12 @@ START_TEST(test_newer_schema_kept)
 	struct run r;
 
 	write_history(0, 0, NOW_MS);
-	spit(hist, NEWER "\n", "a");
-	spit(hist, "torn{\n", "a"); /* forces a compaction */
+	ab_test_append_file(hist, NEWER "\n");
+	ab_test_append_file(hist, "torn{\n"); /* forces a compaction */
 	mkrun(1, NOW_MS, &r);
 	l1 = line_of(&r);
-	spit(hist, l1, "a");
-	spit(hist, "\n", "a");
+	ab_test_append_file(hist, l1);
+	ab_test_append_file(hist, "\n");
 
 	ck_assert_int_eq(open_store(&s, 0, 0, err, sizeof(err)), 0);
 	ck_assert_uint_eq(s.loaded, 2);
@@ -797,7 +769,7 @@ START_TEST(test_torn_write_truncated)
 	ck_assert_str_eq(s.persist_err,
 	    "history.jsonl: No space left on device");
 	ck_assert_int_eq(s.fd, -1);
-	spit(hist, "{\"v\":1,\"variant\":\"python3.11/gl", "a");
+	ab_test_append_file(hist, "{\"v\":1,\"variant\":\"python3.11/gl");
 
 	ck_assert_int_eq(store_retry(&s), 0);
 	ck_assert_int_eq(s.persist_ok, 1);
@@ -815,7 +787,7 @@ START_TEST(test_dir_removed)
 
 	ck_assert_int_eq(open_store(&s, 0, 0, err, sizeof(err)), 0);
 	append_runs(&s, 0, 1, 0);
-	rm_rf(dir);
+	ab_test_rm_tree(dir);
 	append_runs(&s, 2, 2, 0);
 	ck_assert_int_eq(s.persist_ok, 1);
 	assert_file(0, 2, NOW_MS);
@@ -839,7 +811,7 @@ START_TEST(test_dir_unusable)
 	ck_assert_int_eq(open_store(&s, 0, 0, err, sizeof(err)), 0);
 	append_runs(&s, 0, 1, 0);
 
-	rm_rf(parent);
+	ab_test_rm_tree(parent);
 	append_runs(&s, 2, 3, -1);
 	ck_assert_int_eq(s.persist_ok, 0);
 	snprintf(want, sizeof(want), "%s: No such file or directory", dir);
@@ -893,8 +865,8 @@ START_TEST(test_open_unusable)
 	struct store s;
 	char err[256] = "", want[400];
 
-	rm_rf(dir);
-	spit(dir, "a file\n", "w");
+	ab_test_rm_tree(dir);
+	ab_test_write_file(dir, "a file\n");
 	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/sub");
 	snprintf(hist, sizeof(hist), "%s/%s", dir, AB_HISTORY_FILE);
 	ck_assert_int_eq(open_store(&s, 0, 0, err, sizeof(err)), -1);
