@@ -118,8 +118,8 @@ add_page(char *spec)
 	if ((etag = strchr(type, '=')) != NULL)
 		*etag++ = '\0';
 	body = slurp(file, &len);
-	resp = MHD_create_response_from_buffer(len, body,
-	    MHD_RESPMEM_MUST_FREE);
+	resp =
+	    MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		fprintf(stderr, "mhd-peer: cannot create a response\n");
 		exit(1);

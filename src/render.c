@@ -195,6 +195,17 @@ variant_json(const struct catalog *c, const struct store *s,
 	add_str(o, "python_version", last ? last->python_version : NULL);
 	last = store_last(s, v->id, 1);
 	add_str(o, "last_error", last ? last->error : NULL);
+	if (last != NULL) {
+		char ts[40];
+
+		render_rfc3339(last->started_ms, ts, sizeof(ts));
+		cJSON_AddStringToObject(o, "last_error_at", ts);
+		cJSON_AddStringToObject(o, "last_error_status",
+		    run_status_name(last->status));
+	} else {
+		cJSON_AddNullToObject(o, "last_error_at");
+		cJSON_AddNullToObject(o, "last_error_status");
+	}
 
 	if (bv != NULL && bv != v && n > 0) {
 		nb =
@@ -234,6 +245,8 @@ render_summary(const struct catalog *c, const struct store *s,
 	cJSON_AddStringToObject(host, "sandbox", h->sandbox);
 	if (iterations > 0)
 		cJSON_AddNumberToObject(doc, "iterations", (double)iterations);
+	cJSON_AddNumberToObject(doc, "window", (double)window);
+	cJSON_AddBoolToObject(doc, "include_flagged", include_flagged);
 	vars = cJSON_AddArrayToObject(doc, "variants");
 	for (i = 0; i < c->nvariants; i++)
 		cJSON_AddItemToArray(vars,

@@ -183,6 +183,12 @@ START_TEST(test_document_shape)
 	ck_assert(num(sp, "ci95.1") > 2.45 / 1.45);
 	ck_assert_str_eq(cJSON_GetObjectItem(je, "last_error")->valuestring,
 	    "malloc came from /lib/libc.so.6");
+	ck_assert_str_eq(cJSON_GetObjectItem(je, "last_error_status")
+	                     ->valuestring,
+	    "unverified");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(base, "last_error_at")));
+	ck_assert_int_eq(num(doc, "window"), 0);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(doc, "include_flagged")));
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(tc, "available")));
 	ck_assert_ptr_nonnull(
 	    strstr(cJSON_GetObjectItem(tc, "reason")->valuestring,
