@@ -7,17 +7,25 @@
  * (thermal, background load) is spread over all of them. Warm-up runs are
  * reported to the progress callback but never stored. Host readings are
  * taken just before and just after each run, and a run during which the
- * device throttled, or that started above the load limit, is flagged.
+ * device throttled, or that started above the load limit, is flagged. Each
+ * run's environment is padded to a random length so that stack alignment
+ * is not a constant bias for any variant.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+
+/* Environment padding is drawn from [0, AB_ENV_PAD_MAX): every alignment
+ * of the initial stack within a page (see runner_environ). */
+#define AB_ENV_PAD_MAX 4096
 
 #include "hostmon.h"
 #include "rounds.h"
 #include "runner.h"
+#include "stats.h"
 #include "xmalloc.h"
 
 static double
@@ -46,6 +54,7 @@ rounds_run(const struct catalog *c, const struct rounds_opts *o,
 	size_t navail = 0, i, k;
 	long round, nrounds = o->warmup + o->runs;
 	double t0 = now_s();
+	uint64_t rng = (uint64_t)(t0 * 1e9) ^ ((uint64_t)getpid() << 32);
 	int rc = -1;
 
 	run_init(&r);
@@ -71,6 +80,8 @@ rounds_run(const struct catalog *c, const struct rounds_opts *o,
 			    .cancel = o->cancel,
 			    .tick = o->tick,
 			    .tick_arg = o->arg,
+			    .env_pad = (size_t)(stats_splitmix64(&rng) %
+			        AB_ENV_PAD_MAX),
 			};
 			struct host_reading before;
 

@@ -681,7 +681,7 @@ runner_environ(const struct runner_spec *spec)
 	    "PYTHONHASHSEED=0", "PYTHONNOUSERSITE=1"};
 	const char *const *e;
 	char **env, *kv;
-	size_t n = 0, cap = sizeof(base) / sizeof(base[0]) + 2, i;
+	size_t n = 0, cap = sizeof(base) / sizeof(base[0]) + 3, i;
 	const char *eq;
 
 	if (spec->extra_env != NULL) {
@@ -691,6 +691,14 @@ runner_environ(const struct runner_spec *spec)
 	env = xcalloc(cap, sizeof(*env));
 	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++)
 		env_put(env, &n, base[i]);
+	if (spec->env_pad > 0) {
+		kv = xmalloc(sizeof("ALLOCBENCH_PAD=") + spec->env_pad);
+		memcpy(kv, "ALLOCBENCH_PAD=", sizeof("ALLOCBENCH_PAD=") - 1);
+		memset(kv + sizeof("ALLOCBENCH_PAD=") - 1, 'x', spec->env_pad);
+		kv[sizeof("ALLOCBENCH_PAD=") - 1 + spec->env_pad] = '\0';
+		env_put(env, &n, kv);
+		free(kv);
+	}
 	if (spec->extra_env != NULL) {
 		for (e = spec->extra_env; *e != NULL; e++) {
 			eq = strchr(*e, '=');

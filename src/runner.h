@@ -30,6 +30,9 @@ struct runner_spec {
 	/* called at least every 100 ms while the child runs (watchdog) */
 	void (*tick)(void *arg);
 	void *tick_arg;
+	/* length of the ALLOCBENCH_PAD variable; 0 = none (see runner_environ)
+	 */
+	size_t env_pad;
 };
 
 /*
@@ -44,8 +47,14 @@ int runner_run(const struct runner_spec *, struct run *out, char *err,
 
 /*
  * Builds the environment the child gets: PATH=AB_CLEAN_PATH, LC_ALL=C,
- * PYTHONHASHSEED=0, PYTHONNOUSERSITE=1, the spec's extra variables, and
- * LD_PRELOAD=<preload> only when preload is set. Nothing is inherited.
+ * PYTHONHASHSEED=0, PYTHONNOUSERSITE=1, ALLOCBENCH_PAD=<env_pad x's> when
+ * env_pad > 0, the spec's extra variables, and LD_PRELOAD=<preload> only
+ * when preload is set. Nothing is inherited. The padding exists because the
+ * environment's size shifts the initial stack's alignment, which can speed
+ * up or slow down a program by a few percent (Mytkowicz et al., "Producing
+ * Wrong Data Without Doing Anything Obviously Wrong!", ASPLOS 2009); since
+ * LD_PRELOAD's length differs per variant, a fixed environment would be a
+ * fixed bias. A random length per run spreads it evenly.
  * The caller frees the array with runner_environ_free.
  */
 char **runner_environ(const struct runner_spec *);

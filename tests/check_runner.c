@@ -517,21 +517,30 @@ static const char *const extra_some[] = {"PYTHONHASHSEED=7",
 static const struct {
 	const char *const *extra;
 	const char *preload;
+	size_t pad;
 	const char *want[8];
 } env_cases[] = {
-    {NULL, NULL,
+    {NULL, NULL, 0,
         {"PATH=" AB_CLEAN_PATH, "LC_ALL=C", "PYTHONHASHSEED=0",
             "PYTHONNOUSERSITE=1", NULL}},
-    {extra_none, NULL,
+    {extra_none, NULL, 0,
         {"PATH=" AB_CLEAN_PATH, "LC_ALL=C", "PYTHONHASHSEED=0",
             "PYTHONNOUSERSITE=1", NULL}},
-    {extra_some, "/lib/libx.so",
+    {extra_some, "/lib/libx.so", 0,
         {"PATH=" AB_CLEAN_PATH, "LC_ALL=C", "PYTHONHASHSEED=7",
             "PYTHONNOUSERSITE=1", "AB_EXTRA=1", "LD_PRELOAD=/lib/libx.so",
             NULL}},
-    {extra_some, NULL,
+    {extra_some, NULL, 0,
         {"PATH=" AB_CLEAN_PATH, "LC_ALL=C", "PYTHONHASHSEED=7",
             "PYTHONNOUSERSITE=1", "AB_EXTRA=1", NULL}},
+    /* stack-alignment padding: exactly `pad` bytes of value */
+    {extra_none, "/lib/libx.so", 5,
+        {"PATH=" AB_CLEAN_PATH, "LC_ALL=C", "PYTHONHASHSEED=0",
+            "PYTHONNOUSERSITE=1", "ALLOCBENCH_PAD=xxxxx",
+            "LD_PRELOAD=/lib/libx.so", NULL}},
+    {extra_none, NULL, 1,
+        {"PATH=" AB_CLEAN_PATH, "LC_ALL=C", "PYTHONHASHSEED=0",
+            "PYTHONNOUSERSITE=1", "ALLOCBENCH_PAD=x", NULL}},
 };
 
 START_TEST(test_environ)
@@ -546,6 +555,7 @@ START_TEST(test_environ)
 	spec_init(&s, ab_test_workload(), 1);
 	s.extra_env = env_cases[_i].extra;
 	s.preload = env_cases[_i].preload;
+	s.env_pad = env_cases[_i].pad;
 	env = runner_environ(&s);
 	ck_assert_ptr_nonnull(env);
 	for (n = 0; env[n] != NULL; n++)
