@@ -4,8 +4,8 @@
  * 100,000 realistic runs of four variants to DIR/history.jsonl, then
  * measures store_open (median of 5 fresh loads), the resident memory the
  * loaded store takes (VmRSS before and after the first load), and the
- * time GET /api/v1/runs?variant=V&limit=1000 spends building and printing
- * the newest 1000 runs of one variant (median of 5), and one store_compact
+ * time GET /api/v1/runs?variant=V&limit=1000 spends writing the newest
+ * 1000 runs of one variant (render_runs, median of 5), and one store_compact
  * that drops the oldest 1% and so rewrites the history (the daemon holds
  * its lock meanwhile).
  *
@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "render.h"
 #include "run.h"
 #include "store.h"
 
@@ -176,26 +177,13 @@ write_history(const char *path, long n, int64_t start, size_t *bytes)
 	return fclose(fp);
 }
 
-/* What GET /api/v1/runs?variant=V&limit=1000 does (render_runs). */
+/* What GET /api/v1/runs?variant=V&limit=1000 does: render_runs. */
 static size_t
 newest_runs(const struct store *s, const char *variant, size_t limit)
 {
-	cJSON *doc = cJSON_CreateObject(), *arr;
-	size_t i, n = 0, len;
-	char *txt;
+	size_t len;
 
-	arr = cJSON_AddArrayToObject(doc, "runs");
-	for (i = s->nruns; i > 0 && n < limit; i--) {
-		if (strcmp(s->runs[i - 1].variant, variant) != 0)
-			continue;
-		cJSON_AddItemToArray(arr, run_to_json(&s->runs[i - 1]));
-		n++;
-	}
-	cJSON_AddNumberToObject(doc, "count", (double)n);
-	txt = cJSON_PrintUnformatted(doc);
-	len = strlen(txt);
-	cJSON_free(txt);
-	cJSON_Delete(doc);
+	free(render_runs(s, variant, 0, limit, &len));
 	return len;
 }
 

@@ -117,11 +117,28 @@ send_response(struct MHD_Connection *c, unsigned status,
 	return rc;
 }
 
+/* A JSON response owning body (len bytes), which it frees with fr. */
+static struct MHD_Response *
+json_text_response(char *body, size_t len, void (*fr)(void *))
+{
+	struct MHD_Response *resp;
+
+	resp =
+	    MHD_create_response_from_buffer_with_free_callback(len, body, fr);
+	if (resp == NULL) {
+		fr(body);
+		return NULL;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, AB_JSON);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-cache");
+	return resp;
+}
+
 /* A response owning a cJSON-printed document. */
 static struct MHD_Response *
 json_response(const cJSON *doc)
 {
-	struct MHD_Response *resp;
 	char *body;
 
 	body = cJSON_PrintUnformatted(doc);
@@ -129,16 +146,7 @@ json_response(const cJSON *doc)
 		log_err("http: out of memory printing a document");
 		abort();
 	}
-	resp = MHD_create_response_from_buffer_with_free_callback(strlen(body),
-	    body, cJSON_free);
-	if (resp == NULL) {
-		cJSON_free(body);
-		return NULL;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, AB_JSON);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-	    "no-cache");
-	return resp;
+	return json_text_response(body, strlen(body), cJSON_free);
 }
 
 /* Sends doc with status and deletes it. */
@@ -435,8 +443,8 @@ ep_runs(struct hreq *q)
 	struct runs_query rq;
 	int64_t since = 0;
 	long limit = AB_RUNS_DEFAULT;
-	char nerr[128];
-	cJSON *doc;
+	char nerr[128], *body;
+	size_t len;
 
 	memset(&rq, 0, sizeof(rq));
 	MHD_get_connection_values(q->c, MHD_GET_ARGUMENT_KIND, runs_arg, &rq);
@@ -457,16 +465,11 @@ ep_runs(struct hreq *q)
 		return send_error(q->c, MHD_HTTP_BAD_REQUEST,
 		    "variant: unknown variant '%s'", rq.v[RP_VARIANT]);
 	}
-	if (st->store != NULL)
-		doc = render_runs(st->store, rq.v[RP_VARIANT], since,
-		    (size_t)limit);
-	else {
-		doc = cJSON_CreateObject();
-		cJSON_AddArrayToObject(doc, "runs");
-		cJSON_AddNumberToObject(doc, "count", 0);
-	}
+	body = render_runs(st->store, rq.v[RP_VARIANT], since, (size_t)limit,
+	    &len);
 	pthread_mutex_unlock(&st->lock);
-	return send_json(q->c, MHD_HTTP_OK, doc);
+	return send_response(q->c, MHD_HTTP_OK,
+	    json_text_response(body, len, free));
 }
 
 /* GET /api/v1/status. */

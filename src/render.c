@@ -434,27 +434,34 @@ render_table(FILE *fp, const cJSON *summary)
  */
 
 /* Walks back from the newest run to the first one at or after since_ms
- * (store_since), so the newest come first. */
-cJSON *
+ * (store_since), so the newest come first; each run is written straight
+ * into the text (run_write_json), with no tree in between. */
+char *
 render_runs(const struct store *s, const char *variant, int64_t since_ms,
-    size_t limit)
+    size_t limit, size_t *len)
 {
-	cJSON *doc, *arr;
-	size_t first, i, n = 0;
+	struct run_buf b = {NULL, 0, 0};
+	size_t first = 0, i, n = 0;
+	char count[32];
+	int k;
 
-	doc = cJSON_CreateObject();
-	arr = cJSON_AddArrayToObject(doc, "runs");
-	first = since_ms > 0 ? store_since(s, since_ms) : 0;
-	for (i = s->nruns; i > first && (limit == 0 || n < limit); i--) {
+	run_buf_append(&b, "{\"runs\":[", 9);
+	if (s != NULL && since_ms > 0)
+		first = store_since(s, since_ms);
+	for (i = s != NULL ? s->nruns : 0;
+	     i > first && (limit == 0 || n < limit); i--) {
 		const struct run *r = &s->runs[i - 1];
 
 		if (variant != NULL && strcmp(r->variant, variant) != 0)
 			continue;
-		cJSON_AddItemToArray(arr, run_to_json(r));
-		n++;
+		if (n++ > 0)
+			run_buf_append(&b, ",", 1);
+		run_write_json(&b, r);
 	}
-	cJSON_AddNumberToObject(doc, "count", (double)n);
-	return doc;
+	k = snprintf(count, sizeof(count), "],\"count\":%zu}", n);
+	run_buf_append(&b, count, (size_t)k);
+	*len = b.len;
+	return b.p;
 }
 
 /* Adds an RFC 3339 timestamp, or null for 0 (never). */

@@ -43,13 +43,15 @@ void render_rfc3339(int64_t ms, char *buf, size_t len);
 struct state;
 
 /*
- * Builds {"runs": [run_to_json...], "count": n}: the runs of `variant`
- * (NULL = every variant) started at or after since_ms (0 = all), newest
- * first, at most `limit` of them (0 = no limit). The caller owns the result
- * and frees it with cJSON_Delete.
+ * Writes {"runs":[...],"count":n} as compact JSON text, the bytes
+ * cJSON_PrintUnformatted gives for that document with run_to_json
+ * elements: the runs of `variant` (NULL = every variant) started at or
+ * after since_ms (0 = all), newest first, at most `limit` of them (0 = no
+ * limit). A NULL store has no runs. Stores the length in *len; the caller
+ * frees the NUL-terminated result with free(3).
  */
-cJSON *render_runs(const struct store *s, const char *variant, int64_t since_ms,
-    size_t limit);
+char *render_runs(const struct store *s, const char *variant, int64_t since_ms,
+    size_t limit, size_t *len);
 
 /*
  * Builds the GET /api/v1/status document: version, uptime, whether a round

@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Life cycle and names of struct run, and its JSON document: the history
- * line format and the element of GET /api/v1/runs. Writing turns unknown
- * values into null and doubles into their shortest exact text; reading
- * validates every member's type strictly and refuses documents from a newer
- * schema without reading them.
+ * line format and the element of GET /api/v1/runs. The document is built
+ * as a cJSON tree (run_to_json) or written straight into a text buffer
+ * (run_write_json, what the store and the API use), both with the same
+ * bytes; writing turns unknown values into null and doubles into their
+ * shortest exact text. Reading validates every member's type strictly and
+ * refuses documents from a newer schema without reading them.
  */
 #include "config.h"
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "log.h"
 #include "run.h"
 #include "xmalloc.h"
 
@@ -124,47 +127,369 @@ static const unsigned flag_bits[] = {RUN_FLAG_THROTTLED, RUN_FLAG_LOADED};
 #define NFLAGS (sizeof(flag_bits) / sizeof(flag_bits[0]))
 
 /*
+ * Text helpers shared by run_to_json and run_write_json, so that the tree
+ * and the text hold the same characters: integers, doubles and times are
+ * formatted here without printf where that is exact, and with it where it
+ * is not.
+ */
+
+/* v in decimal into buf (at least 21 bytes); returns the length. */
+static size_t
+format_int(int64_t v, char *buf)
+{
+	char tmp[24], *end = tmp + sizeof(tmp), *s = end;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	size_t n;
+
+	do {
+		*--s = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--s = '-';
+	n = (size_t)(end - s);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return n;
+}
+
+/* The n low decimal digits of v at buf, zero-padded. */
+static void
+put_digits(char *buf, unsigned v, int n)
+{
+	while (n-- > 0) {
+		buf[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/*
  * RFC 3339 UTC with milliseconds, "2025-11-25T14:34:56.123Z", the format of
- * render_rfc3339 (which this leaf module must not call). Returns -1 for
- * times whose year has no four-digit form.
+ * render_rfc3339 (which this leaf module must not call), into buf (at least
+ * 25 bytes). The date is the proleptic Gregorian one of gmtime(3), worked
+ * out from the day number (H. Hinnant's civil_from_days) so that it needs
+ * neither the time zone lock nor a 64-bit time_t. Returns -1 for times
+ * whose year has no four-digit form.
  */
 static int
 format_rfc3339(int64_t ms, char *buf, size_t len)
 {
-	int64_t sec = ms / 1000, frac = ms % 1000;
-	time_t t;
-	struct tm tm;
+	int64_t sec = ms / 1000, frac = ms % 1000, z, era, year;
+	unsigned doe, yoe, doy, mp, month, day, sod;
 
+	if (len < 25)
+		return -1;
 	if (frac < 0) {
 		frac += 1000;
 		sec--;
 	}
-	t = (time_t)sec;
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 ||
-	    tm.tm_year > 9999 - 1900)
+	z = sec / 86400;
+	if (sec % 86400 < 0)
+		z--;
+	sod = (unsigned)(sec - z * 86400);
+	z += 719468; /* days from 0000-03-01 */
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	day = doy - (153 * mp + 2) / 5 + 1;
+	month = mp < 10 ? mp + 3 : mp - 9;
+	year = (int64_t)yoe + era * 400 + (month <= 2);
+	if (year < 0 || year > 9999)
 		return -1;
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, (int)frac);
+	put_digits(buf, (unsigned)year, 4);
+	buf[4] = '-';
+	put_digits(buf + 5, month, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, day, 2);
+	buf[10] = 'T';
+	put_digits(buf + 11, sod / 3600, 2);
+	buf[13] = ':';
+	put_digits(buf + 14, sod / 60 % 60, 2);
+	buf[16] = ':';
+	put_digits(buf + 17, sod % 60, 2);
+	buf[19] = '.';
+	put_digits(buf + 20, (unsigned)frac, 3);
+	buf[23] = 'Z';
+	buf[24] = '\0';
+	return 0;
+}
+
+/* Digits of the correctly rounded expansion printf_digits starts from. */
+#define AB_EXP_DIGITS 26
+
+/* 10^0..10^19, the powers of ten a uint64_t holds. */
+static const uint64_t pow10_u64[] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL,
+    100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+    10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+    100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
+
+/* 10^0..10^22, the powers of ten a double holds exactly. */
+static const double pow10_exact[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22};
+
+/* "00" to "99". */
+static const char digit_pairs[] = "0001020304050607080910111213141516171819"
+                                  "2021222324252627282930313233343536373839"
+                                  "4041424344454647484950515253545556575859"
+                                  "6061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/*
+ * Below, a double's text for a precision p (15, 16 or 17) is held as the
+ * integer q of its p significant digits, 10^(p-1) <= q < 10^p, and the
+ * decimal exponent x of the first: the value q 10^(x-p+1).
+ */
+
+/*
+ * The text printf's %.<p>g writes for q and x (C11 7.21.6.1): fixed
+ * notation when -4 <= x < p, else d.ddde+XX; trailing zeros of the
+ * fraction and a bare decimal point left out. Returns the length.
+ */
+static size_t
+format_g(char *buf, int neg, uint64_t q, int p, int x)
+{
+	char d[20], *w = buf;
+	int n = p, i;
+	unsigned ax;
+
+	for (i = p; i >= 2; i -= 2) {
+		memcpy(d + i - 2, digit_pairs + 2 * (q % 100), 2);
+		q /= 100;
+	}
+	if (i == 1)
+		d[0] = (char)('0' + q);
+	if (neg)
+		*w++ = '-';
+	if (x >= -4 && x < p) {
+		if (x >= 0) {
+			while (n > x + 1 && d[n - 1] == '0')
+				n--;
+			memcpy(w, d, (size_t)x + 1);
+			w += x + 1;
+			if (n > x + 1) {
+				*w++ = '.';
+				memcpy(w, d + x + 1, (size_t)(n - x - 1));
+				w += n - x - 1;
+			}
+		} else {
+			while (n > 1 && d[n - 1] == '0')
+				n--;
+			*w++ = '0';
+			*w++ = '.';
+			for (i = -1; i > x; i--)
+				*w++ = '0';
+			memcpy(w, d, (size_t)n);
+			w += n;
+		}
+	} else {
+		while (n > 1 && d[n - 1] == '0')
+			n--;
+		*w++ = d[0];
+		if (n > 1) {
+			*w++ = '.';
+			memcpy(w, d + 1, (size_t)n - 1);
+			w += n - 1;
+		}
+		*w++ = 'e';
+		*w++ = x < 0 ? '-' : '+';
+		ax = (unsigned)(x < 0 ? -x : x);
+		if (ax >= 100) {
+			put_digits(w, ax, 3);
+			w += 3;
+		} else {
+			put_digits(w, ax, 2);
+			w += 2;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - buf);
+}
+
+/*
+ * Whether the text for q and x reads back as v, as strtod would say: when
+ * q and the power of ten are exact doubles, one correctly rounded
+ * multiplication or division gives strtod's result (Clinger's fast path),
+ * given an evaluation method without excess precision. Returns 1 or 0, or
+ * -1 when it cannot tell.
+ */
+static int
+reads_back(double v, int neg, uint64_t q, int p, int x)
+{
+#if FLT_EVAL_METHOD == 0
+	int k = x - (p - 1);
+	double y;
+
+	if (q <= (1ULL << 53) && k >= -22 && k <= 22) {
+		y = k < 0 ? (double)q / pow10_exact[-k]
+		          : (double)q * pow10_exact[k];
+		return (neg ? -y : y) == v;
+	}
+#else
+	(void)v, (void)neg, (void)q, (void)p, (void)x;
+#endif
+	return -1;
+}
+
+#ifdef __SIZEOF_INT128__
+/*
+ * The first p (<= 17) significant digits of |v|, correctly rounded the
+ * way printf rounds them (to nearest, ties to even), worked out exactly in
+ * 128-bit integers: |v| = m 2^-sh with m < 2^53, so |v| 10^s = m 10^s /
+ * 2^sh, where 10^s (s <= 22) scales the value to p digits before the
+ * point. *guess is the decimal exponent of |v|, INT_MIN before the first
+ * call. Returns -1 for the values this does not cover, which printf
+ * formats instead: subnormal ones, integers from 2^53 up and magnitudes
+ * below about 10^(p-23).
+ */
+static int
+exact_digits(double v, int p, int *guess, uint64_t *qp, int *x)
+{
+	unsigned __int128 n, rem, half, scale;
+	uint64_t bits, m, q;
+	int be, sh, s, i;
+
+	memcpy(&bits, &v, sizeof(bits));
+	be = (int)(bits >> 52 & 0x7ff);
+	sh = 1075 - be;
+	if (be == 0 || sh <= 0 || sh > 127)
+		return -1;
+	m = (bits & ((1ULL << 52) - 1)) | 1ULL << 52;
+	if (*guess == INT_MIN)
+		*guess = (int)floor(log10(fabs(v)));
+	for (i = 0;; i++) {
+		s = p - 1 - *guess;
+		if (i == 3 || s < 0 || s > 22)
+			return -1;
+		scale = s <= 19
+		    ? pow10_u64[s]
+		    : (unsigned __int128)pow10_u64[19] * pow10_u64[s - 19];
+		n = (unsigned __int128)m * scale;
+		q = (uint64_t)(n >> sh); /* < 10^18 unless the guess is off */
+		if (q < pow10_u64[p - 1])
+			(*guess)--;
+		else if (q >= pow10_u64[p])
+			(*guess)++;
+		else
+			break;
+	}
+	*x = *guess;
+	rem = n & (((unsigned __int128)1 << sh) - 1);
+	half = (unsigned __int128)1 << (sh - 1);
+	if (rem > half || (rem == half && (q & 1)))
+		q++;
+	if (q == pow10_u64[p]) {
+		q /= 10;
+		(*x)++;
+	}
+	*qp = q;
+	return 0;
+}
+#else
+static int
+exact_digits(double v, int p, int *guess, uint64_t *qp, int *x)
+{
+	(void)v, (void)p, (void)guess, (void)qp, (void)x;
+	return -1;
+}
+#endif
+
+/* The digits printf gives for a double, asked for once per value. */
+struct expansion {
+	int have;
+	int x;                 /* decimal exponent of d[0] */
+	char d[AB_EXP_DIGITS]; /* correctly rounded */
+};
+
+/*
+ * The first p digits of v, rounded from an expansion by printf made on
+ * first use. Returns -1 when the dropped digits are exactly a half: then
+ * they cannot tell which way the value itself rounds. Otherwise the
+ * result is what printf gives for p digits, since the value is within
+ * half a unit of the expansion's last digit.
+ */
+static int
+printf_digits(double v, struct expansion *ex, int p, uint64_t *qp, int *x)
+{
+	char e[48];
+	uint64_t q = 0;
+	int neg, i;
+
+	if (!ex->have) {
+		/* [-]d.ddd...e[+-]XX */
+		snprintf(e, sizeof(e), "%.*e", AB_EXP_DIGITS - 1, v);
+		neg = e[0] == '-';
+		ex->d[0] = e[neg];
+		memcpy(ex->d + 1, e + neg + 2, AB_EXP_DIGITS - 1);
+		ex->x = (int)strtol(e + neg + AB_EXP_DIGITS + 2, NULL, 10);
+		ex->have = 1;
+	}
+	if (ex->d[p] == '5') {
+		for (i = p + 1; i < AB_EXP_DIGITS && ex->d[i] == '0'; i++)
+			;
+		if (i == AB_EXP_DIGITS)
+			return -1;
+	}
+	for (i = 0; i < p; i++)
+		q = q * 10 + (uint64_t)(ex->d[i] - '0');
+	*x = ex->x;
+	if (ex->d[p] >= '5' && ++q == pow10_u64[p]) {
+		q /= 10;
+		(*x)++;
+	}
+	*qp = q;
 	return 0;
 }
 
 /*
- * A double as the shortest of %.15g, %.16g and %.17g that reads back to the
- * same value; %.17g always does (IEEE 754 binary64 needs 17 significant
- * digits).
+ * A finite double as the shortest of %.15g, %.16g and %.17g that reads
+ * back as the same value; %.17g always does (IEEE 754 binary64 needs 17
+ * significant digits). Integers below 10^15 are written directly; the
+ * digits of other values come from exact integer arithmetic where the
+ * compiler has 128-bit integers and the value is in range, else from one
+ * printf of AB_EXP_DIGITS digits rounded here, with printf asked for the
+ * precision itself only when that rounding is a tie. buf holds at least
+ * 32 bytes; returns the length.
  */
-static void
+static size_t
 format_double(double v, char *buf, size_t len)
 {
-	int prec;
+	struct expansion ex;
+	uint64_t q;
+	int neg = signbit(v) != 0, guess = INT_MIN, x, p, back;
+	size_t n;
 
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(buf, len, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			return;
+	if (v == 0) { /* %g keeps the sign of -0 */
+		n = 0;
+		if (neg)
+			buf[n++] = '-';
+		buf[n++] = '0';
+		buf[n] = '\0';
+		return n;
 	}
-	snprintf(buf, len, "%.17g", v);
+	if (fabs(v) < 1e15 && v == (double)(int64_t)v)
+		return format_int((int64_t)v, buf);
+	ex.have = 0;
+	for (p = 15;; p++) {
+		if (exact_digits(v, p, &guess, &q, &x) == 0 ||
+		    printf_digits(v, &ex, p, &q, &x) == 0) {
+			if (p == 17 ||
+			    (back = reads_back(v, neg, q, p, x)) == 1)
+				return format_g(buf, neg, q, p, x);
+			if (back == -1) {
+				n = format_g(buf, neg, q, p, x);
+				if (strtod(buf, NULL) == v)
+					return n;
+			}
+		} else {
+			n = (size_t)snprintf(buf, len, "%.*g", p, v);
+			if (p == 17 || strtod(buf, NULL) == v)
+				return n;
+		}
+	}
 }
 
 /*
@@ -201,7 +526,7 @@ add_int(cJSON *o, const char *key, int64_t v, int64_t unknown)
 	else if (v > -AB_PRINT_EXACT && v < AB_PRINT_EXACT)
 		cJSON_AddNumberToObject(o, key, (double)v);
 	else {
-		snprintf(buf, sizeof(buf), "%lld", (long long)v);
+		format_int(v, buf);
 		cJSON_AddRawToObject(o, key, buf);
 	}
 }
@@ -275,6 +600,229 @@ run_to_json(const struct run *r)
 			cJSON_AddItemToArray(fl,
 			    cJSON_CreateString(flag_names[i]));
 	return o;
+}
+
+/* Grows b to hold n more bytes and the NUL. */
+static void
+buf_grow(struct run_buf *b, size_t n)
+{
+	size_t cap = b->cap != 0 ? b->cap : 256;
+
+	if (n > SIZE_MAX / 2 - b->len) {
+		log_err("run: a document of %zu + %zu bytes", b->len, n);
+		abort();
+	}
+	while (cap - b->len <= n)
+		cap *= 2;
+	b->p = xreallocarray(b->p, cap, 1);
+	b->cap = cap;
+}
+
+/* Appends n bytes at s and keeps p NUL-terminated. */
+void
+run_buf_append(struct run_buf *b, const void *s, size_t n)
+{
+	if (b->cap - b->len <= n)
+		buf_grow(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* Sets the length to 0, keeping the allocation. */
+void
+run_buf_reset(struct run_buf *b)
+{
+	b->len = 0;
+	if (b->p != NULL)
+		b->p[0] = '\0';
+}
+
+/* Frees p and zeroes b; a buffer never appended to is a no-op. */
+void
+run_buf_free(struct run_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+/* Appends a string literal (its length is known at compile time). */
+#define PUT_LIT(b, s) run_buf_append((b), (s), sizeof(s) - 1)
+
+/*
+ * s as a JSON string (RFC 8259 section 7) the way cJSON 1.7 prints it:
+ * '"' and '\\' escaped, \b \f \n \r \t by name, other bytes below 0x20
+ * as \u00xx in lower case, everything else (UTF-8 included) as it is.
+ * NULL is null.
+ */
+static void
+put_string(struct run_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *from;
+	char esc[6] = {'\\', 'u', '0', '0'};
+	size_t n;
+
+	if (s == NULL) {
+		PUT_LIT(b, "null");
+		return;
+	}
+	PUT_LIT(b, "\"");
+	for (;;) {
+		for (from = p; *p >= 0x20 && *p != '"' && *p != '\\'; p++)
+			;
+		run_buf_append(b, from, (size_t)(p - from));
+		if (*p == '\0')
+			break;
+		n = 2;
+		switch (*p) {
+		case '"':
+		case '\\':
+			esc[1] = (char)*p;
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			esc[1] = 'u';
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 0xf];
+			n = 6;
+			break;
+		}
+		run_buf_append(b, esc, n);
+		p++;
+	}
+	PUT_LIT(b, "\"");
+}
+
+/* A double as add_double prints it: null when not finite. */
+static void
+put_double(struct run_buf *b, double v)
+{
+	char buf[32];
+
+	if (!isfinite(v))
+		PUT_LIT(b, "null");
+	else
+		run_buf_append(b, buf, format_double(v, buf, sizeof(buf)));
+}
+
+/* An integer as add_int prints it: null when it is `unknown`. */
+static void
+put_int(struct run_buf *b, int64_t v, int64_t unknown)
+{
+	char buf[32];
+
+	if (v == unknown)
+		PUT_LIT(b, "null");
+	else
+		run_buf_append(b, buf, format_int(v, buf));
+}
+
+/* The rest of a host reading object, after its key. */
+static void
+put_reading(struct run_buf *b, const struct host_reading *h)
+{
+	PUT_LIT(b, "{\"temp_c\":");
+	put_double(b, h->temp_c);
+	PUT_LIT(b, ",\"freq_khz\":");
+	put_int(b, h->freq_khz, -1);
+	PUT_LIT(b, ",\"load1\":");
+	put_double(b, h->load1);
+	PUT_LIT(b, ",\"throttled\":");
+	put_int(b, h->throttled, -1);
+	PUT_LIT(b, "}");
+}
+
+/*
+ * Writes what cJSON_PrintUnformatted(run_to_json(r)) would, member by
+ * member in the same order and with the same formatting helpers; cJSON
+ * prints integers below 1e15 (all add_int gives it) in plain decimal, as
+ * format_int does. tests/check_run.c compares the two byte for byte.
+ */
+void
+run_write_json(struct run_buf *b, const struct run *r)
+{
+	char ts[40];
+	size_t i, n = 0;
+	int p;
+
+	PUT_LIT(b, "{\"v\":");
+	put_int(b, AB_RUN_SCHEMA, INT64_MIN);
+	PUT_LIT(b, ",\"variant\":");
+	put_string(b, r->variant);
+	PUT_LIT(b, ",\"started_ms\":");
+	put_int(b, r->started_ms, INT64_MIN);
+	PUT_LIT(b, ",\"started_at\":");
+	put_string(b,
+	    format_rfc3339(r->started_ms, ts, sizeof(ts)) == 0 ? ts : NULL);
+	PUT_LIT(b, ",\"status\":");
+	put_string(b, run_status_name(r->status));
+	PUT_LIT(b, ",\"exit_code\":");
+	put_int(b, r->exit_code, -1);
+	PUT_LIT(b, ",\"signal\":");
+	put_int(b, r->term_signal, INT64_MIN);
+	PUT_LIT(b, ",\"iterations\":");
+	put_int(b, r->iterations, -1);
+	PUT_LIT(b, ",\"wall_s\":");
+	put_double(b, r->wall_s);
+	PUT_LIT(b, ",\"user_s\":");
+	put_double(b, r->user_s);
+	PUT_LIT(b, ",\"sys_s\":");
+	put_double(b, r->sys_s);
+	PUT_LIT(b, ",\"maxrss_kb\":");
+	put_int(b, r->maxrss_kb, -1);
+	PUT_LIT(b, ",\"minflt\":");
+	put_int(b, r->minflt, -1);
+	PUT_LIT(b, ",\"majflt\":");
+	put_int(b, r->majflt, -1);
+	PUT_LIT(b, ",\"nvcsw\":");
+	put_int(b, r->nvcsw, -1);
+	PUT_LIT(b, ",\"nivcsw\":");
+	put_int(b, r->nivcsw, -1);
+	PUT_LIT(b, ",\"phases_s\":{");
+	for (p = 0; p < PHASE_N; p++) {
+		if (p > 0)
+			PUT_LIT(b, ",");
+		put_string(b, phase_names[p]);
+		PUT_LIT(b, ":");
+		put_double(b, r->phase_s[p]);
+	}
+	PUT_LIT(b, "},\"vmhwm_kb\":");
+	put_int(b, r->vmhwm_kb, -1);
+	PUT_LIT(b, ",\"malloc_provider\":");
+	put_string(b, r->malloc_provider);
+	PUT_LIT(b, ",\"python_version\":");
+	put_string(b, r->python_version);
+	PUT_LIT(b, ",\"error\":");
+	put_string(b, r->error);
+	PUT_LIT(b, ",\"host_before\":");
+	put_reading(b, &r->before);
+	PUT_LIT(b, ",\"host_after\":");
+	put_reading(b, &r->after);
+	PUT_LIT(b, ",\"flags\":[");
+	for (i = 0; i < NFLAGS; i++) {
+		if (!(r->flags & flag_bits[i]))
+			continue;
+		if (n++ > 0)
+			PUT_LIT(b, ",");
+		put_string(b, flag_names[i]);
+	}
+	PUT_LIT(b, "]}");
 }
 
 /*

@@ -104,6 +104,34 @@ const char *run_phase_name(enum run_phase);
 cJSON *run_to_json(const struct run *);
 
 /*
+ * A growing text buffer that run_write_json and its callers append to.
+ * Start from {NULL, 0, 0}; p is NUL-terminated (p[len] == '\0') once
+ * anything was appended. The buffer owns p: free it with run_buf_free, or
+ * take it over and free it with free(3).
+ */
+struct run_buf {
+	char *p;
+	size_t len; /* bytes of text, without the NUL */
+	size_t cap; /* bytes allocated at p */
+};
+
+/* Appends n bytes at s; aborts on out-of-memory (xmalloc.h). */
+void run_buf_append(struct run_buf *, const void *s, size_t n);
+
+/* Empties b and keeps its memory for the next document. */
+void run_buf_reset(struct run_buf *);
+
+/* Frees b's memory and empties it; an empty buffer is a no-op. */
+void run_buf_free(struct run_buf *);
+
+/*
+ * Appends the run document of run_to_json to b as text, exactly the bytes
+ * cJSON_PrintUnformatted(run_to_json(r)) gives, without building the tree:
+ * what the history and GET /api/v1/runs write. No newline is appended.
+ */
+void run_write_json(struct run_buf *b, const struct run *r);
+
+/*
  * Reads a run document into *out (run_init'ed here; free with run_clear).
  * Returns 0; -1 with a message in err for a malformed document; -2 when its
  * "v" is newer than AB_RUN_SCHEMA (err says so). On error *out is cleared.

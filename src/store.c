@@ -252,8 +252,9 @@ struct out {
 	int fd;
 	char *buf;
 	size_t n;
-	size_t total; /* bytes written or buffered */
-	int err;      /* errno of the first failure, or 0 */
+	size_t total;        /* bytes written or buffered */
+	int err;             /* errno of the first failure, or 0 */
+	struct run_buf line; /* the run being written */
 };
 
 static void
@@ -281,32 +282,15 @@ out_put(struct out *o, const char *p, size_t n)
 	o->total += n;
 }
 
-/* Serialises r as one line (newline included); free with cJSON_free. */
-static char *
-run_line(const struct run *r, size_t *len)
-{
-	cJSON *doc = run_to_json(r);
-	char *txt = cJSON_PrintUnformatted(doc);
-
-	cJSON_Delete(doc);
-	*len = txt != NULL ? strlen(txt) + 1 : 0;
-	return txt;
-}
-
+/* Writes runs[i] as one line and notes its length. */
 static void
 put_run(struct store *s, struct out *o, size_t i)
 {
-	size_t len;
-	char *txt = run_line(&s->runs[i], &len);
-
-	if (txt == NULL) {
-		o->err = ENOMEM;
-		return;
-	}
-	out_put(o, txt, len - 1);
-	out_put(o, "\n", 1);
-	priv(s)->len[i] = len;
-	cJSON_free(txt);
+	run_buf_reset(&o->line);
+	run_write_json(&o->line, &s->runs[i]);
+	run_buf_append(&o->line, "\n", 1);
+	out_put(o, o->line.p, o->line.len);
+	priv(s)->len[i] = o->line.len;
 }
 
 static void
@@ -460,6 +444,7 @@ out:
 	if (fd != -1)
 		close(fd);
 	free(o.buf);
+	run_buf_free(&o.line);
 	free(path);
 	free(tmp);
 	return rc;
@@ -534,6 +519,7 @@ close:
 	s->fd = -1;
 out:
 	free(o.buf);
+	run_buf_free(&o.line);
 	free(path);
 	return rc;
 }
@@ -652,8 +638,8 @@ static size_t
 cut_for(struct store *s, int64_t now_ms)
 {
 	struct store_priv *p = priv(s);
-	size_t cut = 0, total = 0, i, len;
-	char *txt;
+	struct run_buf line = {NULL, 0, 0};
+	size_t cut = 0, total = 0, i;
 
 	if (s->retention_ms > 0)
 		while (cut < s->nruns &&
@@ -664,13 +650,14 @@ cut_for(struct store *s, int64_t now_ms)
 	for (i = 0; i < s->newer; i++)
 		total += strlen(s->newer_lines[i]) + 1;
 	for (i = cut; i < s->nruns; i++) {
-		if (p->len[i] == 0 &&
-		    (txt = run_line(&s->runs[i], &len)) != NULL) {
-			p->len[i] = len;
-			cJSON_free(txt);
+		if (p->len[i] == 0) {
+			run_buf_reset(&line);
+			run_write_json(&line, &s->runs[i]);
+			p->len[i] = line.len + 1;
 		}
 		total += p->len[i];
 	}
+	run_buf_free(&line);
 	if (total <= s->max_bytes)
 		return cut;
 	for (; cut < s->nruns && total > s->max_bytes - s->max_bytes / 8; cut++)

@@ -7,6 +7,8 @@
  *   95% CI of the median for n = 10: [x(2), x(9)] = [2.1, 2.8];
  *   speedup 2.45 / 1.45 = 1.689655...; fully separated samples give the
  *   exact two-sided Mann-Whitney p = 2 / C(20, 10) = 1.0825088e-05.
+ * The runs document is compared byte for byte with the cJSON tree it
+ * replaced.
  */
 #include "config.h"
 
@@ -251,6 +253,105 @@ START_TEST(test_table)
 }
 END_TEST
 
+/*
+ * GET /api/v1/runs as it was built before render_runs wrote text: a cJSON
+ * document of run_to_json elements, printed. Free with cJSON_free.
+ */
+static char *
+runs_reference(const struct store *s, const char *variant, int64_t since_ms,
+    size_t limit)
+{
+	cJSON *doc = cJSON_CreateObject(), *arr;
+	size_t first = 0, i, n = 0;
+	char *txt;
+
+	arr = cJSON_AddArrayToObject(doc, "runs");
+	if (s != NULL && since_ms > 0)
+		first = store_since(s, since_ms);
+	for (i = s != NULL ? s->nruns : 0;
+	     i > first && (limit == 0 || n < limit); i--) {
+		const struct run *r = &s->runs[i - 1];
+
+		if (variant != NULL && strcmp(r->variant, variant) != 0)
+			continue;
+		cJSON_AddItemToArray(arr, run_to_json(r));
+		n++;
+	}
+	cJSON_AddNumberToObject(doc, "count", (double)n);
+	txt = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	return txt;
+}
+
+#define T0 1764081296123LL
+
+static const struct {
+	const char *variant;
+	int64_t since_ms;
+	size_t limit;
+	size_t count;
+} runs_queries[] = {
+    {NULL, 0, 0, 32},
+    {NULL, 0, 1, 1},
+    {"py/glibc", 0, 0, 15},
+    {"py/jemalloc", 0, 5, 5},
+    {"py/tcmalloc", 0, 0, 0},
+    {NULL, T0 + 5000, 0, 5},
+    {"py/glibc", T0 + 5000, 2, 2},
+    {"py/jemalloc", T0 + 1, 0, 5},
+    {NULL, T0 + 10000, 0, 0},
+};
+
+/*
+ * render_runs writes the bytes cJSON printed for the tree of run_to_json
+ * elements it used to build, for every filter; here with ten more runs
+ * started a second apart, whose strings need escaping.
+ */
+START_TEST(test_runs_text)
+{
+	struct run r;
+	char *txt, *want;
+	size_t len, i;
+
+	for (i = 0; i < 10; i++) {
+		run_init(&r);
+		r.variant = i % 2 ? "py/jemalloc" : "py/glibc";
+		r.started_ms = T0 + (int64_t)i * 1000;
+		r.status = i == 3 ? RUN_FAILED : RUN_OK;
+		r.wall_s = 2.0 + 0.1 * (double)i;
+		r.user_s = r.wall_s / 3.0;
+		r.error =
+		    i == 3 ? "Traceback:\n\t\"x\" \\ \x01 \xc3\xa9" : NULL;
+		r.before.temp_c = 47.236999999999995;
+		r.flags = i == 4 ? RUN_FLAG_THROTTLED : 0;
+		store_append(&st, &r);
+	}
+	for (i = 0; i < sizeof(runs_queries) / sizeof(runs_queries[0]); i++) {
+		txt = render_runs(&st, runs_queries[i].variant,
+		    runs_queries[i].since_ms, runs_queries[i].limit, &len);
+		want = runs_reference(&st, runs_queries[i].variant,
+		    runs_queries[i].since_ms, runs_queries[i].limit);
+		ck_assert_uint_eq(len, strlen(txt));
+		ck_assert_str_eq(txt, want);
+		ck_assert_msg(strstr(txt, "],\"count\":") != NULL &&
+		        strtoul(strstr(txt, "],\"count\":") + 10, NULL, 10) ==
+		            runs_queries[i].count,
+		    "query %zu: %s", i, txt);
+		cJSON_free(want);
+		free(txt);
+	}
+
+	/* no store: no runs */
+	txt = render_runs(NULL, "py/glibc", 0, 100, &len);
+	ck_assert_str_eq(txt, "{\"runs\":[],\"count\":0}");
+	ck_assert_uint_eq(len, strlen(txt));
+	want = runs_reference(NULL, NULL, 0, 0);
+	ck_assert_str_eq(txt, want);
+	cJSON_free(want);
+	free(txt);
+}
+END_TEST
+
 static Suite *
 render_suite(void)
 {
@@ -263,6 +364,7 @@ render_suite(void)
 	tcase_add_test(tc, test_document_shape);
 	tcase_add_test(tc, test_window_and_small_n);
 	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_runs_text);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,13 +3,19 @@
  * The run document: run_to_json and run_from_json round-trip every field
  * exactly (through the tree and through printed text), unknown values are
  * null, malformed documents are refused with a message naming the member,
- * and documents from a newer schema are refused with -2.
+ * and documents from a newer schema are refused with -2. run_write_json
+ * writes the same bytes cJSON prints for run_to_json, doubles as the
+ * shortest of %.15g/%.16g/%.17g that reads back.
  */
 #include "config.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check_main.h"
 #include "render.h"
@@ -323,6 +329,108 @@ START_TEST(test_started_at)
 }
 END_TEST
 
+/* The old format_rfc3339: gmtime_r, and null outside years 0-9999. */
+static const char *
+ref_rfc3339(int64_t ms, char *buf, size_t len)
+{
+	int64_t sec = ms / 1000, frac = ms % 1000;
+	time_t t;
+	struct tm tm;
+
+	if (frac < 0) {
+		frac += 1000;
+		sec--;
+	}
+	t = (time_t)sec;
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 ||
+	    tm.tm_year > 9999 - 1900)
+		return NULL;
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, (int)frac);
+	return buf;
+}
+
+/* started_at as run_to_json writes it, or NULL for null. */
+static const char *
+started_at(struct run *r, int64_t ms, char *buf, size_t len)
+{
+	cJSON *doc, *m;
+
+	r->started_ms = ms;
+	doc = run_to_json(r);
+	m = cJSON_GetObjectItemCaseSensitive(doc, "started_at");
+	ck_assert_ptr_nonnull(m);
+	if (cJSON_IsNull(m))
+		buf = NULL;
+	else
+		snprintf(buf, len, "%s", m->valuestring);
+	cJSON_Delete(doc);
+	return buf;
+}
+
+/*
+ * The calendar arithmetic agrees with gmtime_r: at the ends of years 0 and
+ * 9999, around the epoch, at the extremes of int64_t and at random times
+ * between years -1 and 10000.
+ */
+START_TEST(test_started_at_calendar)
+{
+	static const struct {
+		int64_t ms;
+		const char *want;
+	} fixed[] = {
+	    {-62167219200000, "0000-01-01T00:00:00.000Z"},
+	    {-62167219200001, NULL},
+	    {253402300799999, "9999-12-31T23:59:59.999Z"},
+	    {253402300800000, NULL},
+	    {-86400001, "1969-12-30T23:59:59.999Z"},
+	    {-1000, "1969-12-31T23:59:59.000Z"},
+	    {-999, "1969-12-31T23:59:59.001Z"},
+	    {951868799999, "2000-02-29T23:59:59.999Z"},
+	    {4107542400000, "2100-03-01T00:00:00.000Z"},
+	    {INT64_MAX, NULL},
+	    {INT64_MIN + 1, NULL},
+	};
+	struct run r;
+	char got[40], want[40];
+	const char *g, *w;
+	unsigned long long x = 0x2545f4914f6cdd1dULL;
+	int64_t ms;
+	size_t i;
+
+	run_init(&r);
+	r.variant = "v";
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		g = started_at(&r, fixed[i].ms, got, sizeof(got));
+		if (fixed[i].want == NULL)
+			ck_assert_msg(g == NULL, "%lld: %s",
+			    (long long)fixed[i].ms, g);
+		else
+			ck_assert_pstr_eq(g, fixed[i].want);
+		if (sizeof(time_t) == 8) {
+			w = ref_rfc3339(fixed[i].ms, want, sizeof(want));
+			ck_assert_pstr_eq(g, w);
+		}
+	}
+	for (i = 0; i < 100000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* [-62198755200000, 253433923200000): years -1 to 10000 */
+		ms = (int64_t)(x % 315632678400000ULL) - 62198755200000;
+		if (sizeof(time_t) < 8 && (ms < 0 || ms / 1000 > INT32_MAX))
+			continue;
+		g = started_at(&r, ms, got, sizeof(got));
+		w = ref_rfc3339(ms, want, sizeof(want));
+		ck_assert_msg((g == NULL && w == NULL) ||
+		        (g != NULL && w != NULL && strcmp(g, w) == 0),
+		    "%lld: %s, gmtime_r %s", (long long)ms, g ? g : "null",
+		    w ? w : "null");
+	}
+}
+END_TEST
+
 #define HEAD "{\"v\":1,\"variant\":\"py/a\",\"started_ms\":5,\"status\":\"ok\""
 
 static const struct {
@@ -463,6 +571,293 @@ START_TEST(test_lenient_reading)
 }
 END_TEST
 
+/*
+ * The old format_double, the definition of a double's text: the shortest
+ * of %.15g, %.16g and %.17g that strtod reads back as the same value.
+ */
+static void
+ref_double(double v, char *buf, size_t len)
+{
+	int prec;
+
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+	snprintf(buf, len, "%.17g", v);
+}
+
+/* Every control character, quotes, backslashes, DEL and UTF-8. */
+static const char nasty[] =
+    "\x01\x02\x03\x04\x05\x06\x07\b\t\n\x0b\f\r\x0e\x0f\x10\x11\x12\x13"
+    "\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f \"q\" \\ \\\\ / \x7f"
+    " \xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \\u0041 ";
+
+/*
+ * Runs for the writer, beyond make_run's: run i >= NRUNS of this table.
+ * Returns whether run_from_json reads the document back as the same run:
+ * not when a value becomes null (infinities) or cannot be read (a missing
+ * variant, an unknown status, started_ms beyond 2^63 as a double).
+ */
+static int
+make_text_run(int i, struct run *r)
+{
+	if (i < NRUNS) {
+		make_run(i, r);
+		return 1;
+	}
+	run_init(r);
+	r->variant = "py/glibc";
+	r->status = RUN_OK;
+	switch (i - NRUNS) {
+	case 0: /* strings that need escaping in every member */
+		r->variant = (char *)nasty;
+		r->malloc_provider = "/opt/l\xc3\xbc\"b\"/lib\\malloc.so";
+		r->python_version = "3.13.0\t(main)\r\n";
+		r->error = (char *)nasty + 1;
+		r->started_ms = 1764081296123;
+		return 1;
+	case 1: /* big and negative integers, the raw path of add_int */
+		r->started_ms = 4611686018427387904; /* 2^62 */
+		r->exit_code = INT_MIN;
+		r->term_signal = INT_MAX;
+		r->iterations = LONG_MAX / 2 + 1;
+		r->maxrss_kb = 999999999999999;
+		r->minflt = 1000000000000000;
+		r->majflt = -999999999999999;
+		r->nvcsw = -1000000000000000;
+		r->nivcsw = LONG_MIN;
+		r->vmhwm_kb = -2;
+		r->before.freq_khz = 2147483648;
+		r->before.throttled = -2147483649;
+		r->after.freq_khz = 0;
+		r->after.throttled = 1;
+		return 1;
+	case 2: /* tiny, huge, negative and integral doubles */
+		r->started_ms = -62167219200000; /* 0000-01-01T00:00:00Z */
+		r->wall_s = 0.1 + 0.2;
+		r->user_s = -0.0;
+		r->sys_s = 0.0;
+		r->phase_s[PHASE_APPEND] = 5e-324;
+		r->phase_s[PHASE_FILL] = -1.7976931348623157e308;
+		r->phase_s[PHASE_CLEAR] = 1e15;
+		r->phase_s[PHASE_REFILL] = 999999999999999.0;
+		r->before.temp_c = -40.0;
+		r->before.load1 = 1e-5;
+		r->after.temp_c = 123456789012345678.0;
+		r->after.load1 = 0.000123456789012345678;
+		return 1;
+	case 3: /* doubles that are ties for some precision */
+		r->started_ms = 253402300799999; /* 9999-12-31T23:59:59.999Z */
+		r->wall_s = 1234567890123455.0;
+		r->user_s = 0.5;
+		r->sys_s = 9.5367431640625e-07; /* 2^-20 */
+		r->phase_s[PHASE_APPEND] = 9007199254740993.0;
+		r->phase_s[PHASE_FILL] = 0.1;
+		r->phase_s[PHASE_CLEAR] = 2.0 / 3.0;
+		r->phase_s[PHASE_REFILL] = 99999999999999.99;
+		r->before.load1 = 9.999999999999999e22;
+		r->after.load1 = 1e23;
+		return 1;
+	case 4: /* out of the calendar, not finite: null */
+		r->started_ms = 253402300800000; /* year 10000 */
+		r->sys_s = NAN;
+		return 1;
+	case 5: /* infinities are null, read back as unknown */
+		r->wall_s = INFINITY;
+		r->user_s = -INFINITY;
+		r->started_ms = INT64_MAX;
+		return 0;
+	case 6: /* before year 0 */
+		r->started_ms = -62167219200001;
+		return 1;
+	case 7: /* unknown started_ms (INT64_MIN) and status: not readable */
+		r->started_ms = INT64_MIN;
+		r->status = RUN_NSTATUS;
+		r->flags = 0xffu;
+		return 0;
+	default: /* no variant: not readable */
+		r->variant = NULL;
+		r->error = "";
+		return 0;
+	}
+}
+#define NTEXT_RUNS (NRUNS + 9)
+
+/*
+ * run_write_json writes exactly what cJSON prints for run_to_json, after
+ * what the buffer held, and the text reads back as the same run.
+ */
+START_TEST(test_write_json)
+{
+	struct run_buf b = {NULL, 0, 0};
+	struct run in, out;
+	cJSON *doc, *back;
+	char err[256], *txt;
+	const char *d;
+	int rc, same = make_text_run(_i, &in);
+
+	doc = run_to_json(&in);
+	txt = cJSON_PrintUnformatted(doc);
+	ck_assert_ptr_nonnull(txt);
+	run_buf_append(&b, "[", 1);
+	run_write_json(&b, &in);
+	ck_assert_uint_eq(b.len, strlen(txt) + 1);
+	ck_assert_uint_eq(strlen(b.p), b.len);
+	ck_assert_msg(b.p[0] == '[' && strcmp(b.p + 1, txt) == 0,
+	    "run %d:\n wrote %s\n cJSON %s", _i, b.p + 1, txt);
+
+	back = cJSON_Parse(b.p + 1);
+	ck_assert_ptr_nonnull(back);
+	rc = run_from_json(back, &out, err, sizeof(err));
+	if (same) {
+		ck_assert_msg(rc == 0, "run %d: %s", _i, err);
+		d = diff_runs(&in, &out);
+		ck_assert_msg(d == NULL, "run %d: %s differs in %s", _i, d,
+		    b.p + 1);
+		/* and the run read back writes the same text again */
+		run_buf_reset(&b);
+		ck_assert_str_eq(b.p, "");
+		run_write_json(&b, &out);
+		ck_assert_str_eq(b.p, txt);
+	}
+	run_clear(&out);
+	cJSON_Delete(back);
+	cJSON_free(txt);
+	cJSON_Delete(doc);
+	run_buf_free(&b);
+	ck_assert_ptr_null(b.p);
+	ck_assert_uint_eq(b.len, 0);
+}
+END_TEST
+
+/* The text of member "wall_s" in the document of a run with that value. */
+static const char *
+wall_text(struct run_buf *b, struct run *r, double v, char *out, size_t len)
+{
+	const char *p, *e;
+
+	r->wall_s = v;
+	run_buf_reset(b);
+	run_write_json(b, r);
+	p = strstr(b->p, "\"wall_s\":");
+	ck_assert_ptr_nonnull(p);
+	p += strlen("\"wall_s\":");
+	e = strchr(p, ',');
+	ck_assert_ptr_nonnull(e);
+	ck_assert_uint_lt((size_t)(e - p), len);
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+	return out;
+}
+
+/* Doubles whose digits are ties, carries, powers and boundaries. */
+static const double edge_doubles[] = {0.1 + 0.2, 0.1, 0.3, 1.0 / 3.0, 2.0 / 3.0,
+    5e-324, 2.2250738585072014e-308, 2.225073858507201e-308,
+    1.7976931348623157e308, 1e15, 1e15 + 1, 999999999999999.9, 1e16, 1e17, 1e21,
+    1e22, 1e23, 9.999999999999999e22, 1e-4, 1e-5, 0.0001234, 0.00001234,
+    9.5367431640625e-07, 1234567890123455.0, 1234567890123465.0,
+    9007199254740993.0, 9007199254740992.0, 0.5, 0.25, 0.125, 1.5, 2.5,
+    99999999999999.99, 9.9999999999999995, 0.9999999999999999,
+    0.99999999999999989, 123456.789, 47.236999999999995, 63.755227294589105,
+    4.35, 2.675, 1.005, 1e-300, 1.2345678901234567e-300, 3e-320, 4.9e-324, -0.0,
+    0.0, 1.0, -1.0, 600.0, 7e14, 5e-5, 2.5e-7, 1e100, 1.5e300};
+
+/*
+ * Doubles are written as the old format_double (ref_double) did: the edge
+ * cases and their negations, then random bit patterns, durations, values
+ * of every magnitude and short decimals.
+ */
+START_TEST(test_double_text)
+{
+	struct run_buf b = {NULL, 0, 0};
+	struct run r;
+	char want[64], got[64];
+	unsigned long long x = 0x9e3779b97f4a7c15ULL, u;
+	double v = 0;
+	size_t i;
+	int bad = 0;
+
+	run_init(&r);
+	r.variant = "py/x";
+	for (i = 0; i < 2 * sizeof(edge_doubles) / sizeof(edge_doubles[0]);
+	     i++) {
+		v = edge_doubles[i / 2] * (i % 2 ? -1 : 1);
+		ref_double(v, want, sizeof(want));
+		ck_assert_str_eq(wall_text(&b, &r, v, got, sizeof(got)), want);
+	}
+	for (i = 0; i < 200000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		u = x;
+		switch (i % 5) {
+		case 0:
+			memcpy(&v, &u, sizeof(v));
+			break;
+		case 1:
+			v = (double)(u >> 11) / 9007199254740992.0 * 100.0;
+			break;
+		case 2:
+			v = ldexp((double)(u >> 11), (int)(u % 200) - 150);
+			break;
+		case 3:
+			v = (double)(long)(u % 100000000) /
+			    pow(10, (double)(u >> 59));
+			break;
+		default:
+			v = (double)(u % 100000) / 1000.0;
+			break;
+		}
+		if (!isfinite(v))
+			continue;
+		ref_double(v, want, sizeof(want));
+		wall_text(&b, &r, v, got, sizeof(got));
+		if (strcmp(got, want) != 0 && bad++ < 10)
+			fprintf(stderr, "%a: wrote %s, want %s\n", v, got,
+			    want);
+	}
+	ck_assert_int_eq(bad, 0);
+	run_buf_free(&b);
+}
+END_TEST
+
+/* The buffer grows, stays NUL-terminated, and reset keeps its memory. */
+START_TEST(test_buf)
+{
+	struct run_buf b = {NULL, 0, 0};
+	char chunk[1000];
+	size_t i, cap;
+
+	run_buf_free(&b); /* never appended to: a no-op */
+	run_buf_reset(&b);
+	ck_assert_ptr_null(b.p);
+	run_buf_append(&b, "", 0);
+	ck_assert_str_eq(b.p, "");
+	memset(chunk, 'x', sizeof(chunk));
+	for (i = 0; i < 100; i++) {
+		chunk[0] = (char)('a' + i % 26);
+		run_buf_append(&b, chunk, sizeof(chunk));
+		ck_assert_uint_eq(b.len, (i + 1) * sizeof(chunk));
+		ck_assert_uint_gt(b.cap, b.len);
+		ck_assert_int_eq(b.p[b.len], '\0');
+	}
+	for (i = 0; i < 100; i++)
+		ck_assert_int_eq(b.p[i * sizeof(chunk)], 'a' + (int)(i % 26));
+	cap = b.cap;
+	run_buf_reset(&b);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert_str_eq(b.p, "");
+	run_buf_append(&b, "ab", 2);
+	ck_assert_str_eq(b.p, "ab");
+	ck_assert_uint_eq(b.cap, cap);
+	run_buf_free(&b);
+	ck_assert_ptr_null(b.p);
+	ck_assert_uint_eq(b.cap, 0);
+}
+END_TEST
+
 static Suite *
 run_suite(void)
 {
@@ -474,10 +869,14 @@ run_suite(void)
 	tcase_add_test(tc, test_unknown_is_null);
 	tcase_add_test(tc, test_printed_members);
 	tcase_add_test(tc, test_started_at);
+	tcase_add_test(tc, test_started_at_calendar);
 	tcase_add_loop_test(tc, test_malformed, 0,
 	    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_test(tc, test_newer_schema);
 	tcase_add_test(tc, test_lenient_reading);
+	tcase_add_loop_test(tc, test_write_json, 0, NTEXT_RUNS);
+	tcase_add_test(tc, test_double_text);
+	tcase_add_test(tc, test_buf);
 	suite_add_tcase(s, tc);
 	return s;
 }
