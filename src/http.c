@@ -49,7 +49,7 @@
 #define AB_RUNS_DEFAULT  100
 #define AB_RUNS_MAX      10000
 #define AB_SINCE_MAX     253402300799L /* 9999-12-31T23:59:59Z */
-#define AB_PROC_REFRESH  1000          /* ms between /proc reads */
+#define AB_SELF_REFRESH  1000          /* ms between /proc reads */
 #define AB_JSON          "application/json"
 #define AB_METRICS_TYPE  "text/plain; version=0.0.4; charset=utf-8"
 #define AB_VENDOR_PREFIX "/vendor/"
@@ -567,7 +567,7 @@ open_fds(void)
 }
 
 static void __attribute__((format(printf, 4, 5)))
-proc_family(char *buf, size_t len, size_t *off, const char *fmt, ...)
+self_family(char *buf, size_t len, size_t *off, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -584,10 +584,10 @@ proc_family(char *buf, size_t len, size_t *off, const char *fmt, ...)
 /*
  * Rereads the daemon's own process metrics (/proc/self/stat fields 14-15
  * utime and stime, 22 starttime, 23 vsize, 24 rss; /proc/self/fd;
- * RLIMIT_NOFILE) into h->proc, at most once per AB_PROC_REFRESH.
+ * RLIMIT_NOFILE) into h->proc, at most once per AB_SELF_REFRESH.
  */
 static void
-proc_refresh(struct http *h)
+self_refresh(struct http *h)
 {
 	char stat[1024], *p;
 	long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
@@ -597,7 +597,7 @@ proc_refresh(struct http *h)
 	size_t off = 0;
 	int64_t now = now_ms(CLOCK_MONOTONIC);
 
-	if (h->proc_ms != 0 && now - h->proc_ms < AB_PROC_REFRESH)
+	if (h->proc_ms != 0 && now - h->proc_ms < AB_SELF_REFRESH)
 		return;
 	h->proc_ms = now;
 	if (read_small("/proc/self/stat", stat, sizeof(stat)) == 0 &&
@@ -613,42 +613,42 @@ proc_refresh(struct http *h)
 	btime = boot_time();
 
 	if (utime >= 0 && stime >= 0 && tck > 0)
-		proc_family(h->proc, sizeof(h->proc), &off,
+		self_family(h->proc, sizeof(h->proc), &off,
 		    "# HELP allocbench_process_cpu_seconds_total User and "
 		    "system CPU time spent by allocbenchd.\n"
 		    "# TYPE allocbench_process_cpu_seconds_total counter\n"
 		    "allocbench_process_cpu_seconds_total %.2f\n",
 		    (utime + stime) / (double)tck);
 	if (rss >= 0 && page > 0)
-		proc_family(h->proc, sizeof(h->proc), &off,
+		self_family(h->proc, sizeof(h->proc), &off,
 		    "# HELP allocbench_process_resident_memory_bytes Resident "
 		    "memory of allocbenchd.\n"
 		    "# TYPE allocbench_process_resident_memory_bytes gauge\n"
 		    "allocbench_process_resident_memory_bytes %.0f\n",
 		    rss * (double)page);
 	if (vsize >= 0)
-		proc_family(h->proc, sizeof(h->proc), &off,
+		self_family(h->proc, sizeof(h->proc), &off,
 		    "# HELP allocbench_process_virtual_memory_bytes Virtual "
 		    "memory size of allocbenchd.\n"
 		    "# TYPE allocbench_process_virtual_memory_bytes gauge\n"
 		    "allocbench_process_virtual_memory_bytes %.0f\n",
 		    vsize);
 	if (fds >= 0)
-		proc_family(h->proc, sizeof(h->proc), &off,
+		self_family(h->proc, sizeof(h->proc), &off,
 		    "# HELP allocbench_process_open_fds Open file descriptors "
 		    "of allocbenchd.\n"
 		    "# TYPE allocbench_process_open_fds gauge\n"
 		    "allocbench_process_open_fds %.0f\n",
 		    fds);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		proc_family(h->proc, sizeof(h->proc), &off,
+		self_family(h->proc, sizeof(h->proc), &off,
 		    "# HELP allocbench_process_max_fds Limit on open file "
 		    "descriptors (RLIMIT_NOFILE).\n"
 		    "# TYPE allocbench_process_max_fds gauge\n"
 		    "allocbench_process_max_fds %.0f\n",
 		    (double)rl.rlim_cur);
 	if (start >= 0 && btime >= 0 && tck > 0)
-		proc_family(h->proc, sizeof(h->proc), &off,
+		self_family(h->proc, sizeof(h->proc), &off,
 		    "# HELP allocbench_process_start_time_seconds Start time "
 		    "of allocbenchd, seconds since the epoch.\n"
 		    "# TYPE allocbench_process_start_time_seconds gauge\n"
@@ -670,7 +670,7 @@ ep_metrics(struct hreq *q)
 	size_t rlen, plen;
 
 	pthread_mutex_lock(&h->proc_lock);
-	proc_refresh(h);
+	self_refresh(h);
 	memcpy(proc, h->proc, h->proc_len);
 	plen = h->proc_len;
 	pthread_mutex_unlock(&h->proc_lock);
