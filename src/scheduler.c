@@ -4,8 +4,9 @@
  * store and the shared state; the HTTP thread only reads them under the
  * state lock. A round runs at start and then every interval (measured from
  * the start of the previous round), or at once when POST /api/v1/rounds
- * asks. Each run is appended to the history and fsynced before the state is
- * republished, so anything the API has shown is already on disk. SIGHUP
+ * asks. Each run is appended to the history and fsynced, under the state
+ * lock, before the state is republished, so anything the API has shown is
+ * already on disk. The statistics are then rendered outside the lock. SIGHUP
  * reloads the configuration between runs; a bad file keeps the old one.
  * SIGTERM and SIGINT cancel the running child (the runner kills its process
  * group), and the loop stops the server and returns.
@@ -219,8 +220,8 @@ on_record(void *arg, const struct run *r)
 	check_persist(s);
 	s->state.reading = r->after;
 	s->state.updated_ms = now;
-	state_publish(&s->state, now);
 	pthread_mutex_unlock(&s->state.lock);
+	state_publish(&s->state, now);
 	s->round_runs++;
 
 	if (r->status == RUN_OK)
@@ -274,8 +275,8 @@ run_round(struct sched *s)
 	s->state.next_round_ms = start + s->conf.interval_s * 1000;
 	if (s->state.next_round_ms < now_ms())
 		s->state.next_round_ms = now_ms();
-	state_publish(&s->state, now_ms());
 	pthread_mutex_unlock(&s->state.lock);
+	state_publish(&s->state, now_ms());
 	notify_status("idle; %zu runs in the last round, next round in %lld s",
 	    s->round_runs,
 	    (long long)(s->state.next_round_ms - now_ms()) / 1000);
@@ -330,8 +331,8 @@ reload(struct sched *s)
 	conf_free(&s->conf);
 	s->conf = fresh;
 	state_settings(s);
-	state_publish(&s->state, now_ms());
 	pthread_mutex_unlock(&s->state.lock);
+	state_publish(&s->state, now_ms());
 	log_info("configuration reloaded: %zu variants", cat.nvariants);
 	notify_status("configuration reloaded");
 }
@@ -340,6 +341,8 @@ reload(struct sched *s)
 static void
 maintain(struct sched *s, int64_t now)
 {
+	int changed = 0;
+
 	pthread_mutex_lock(&s->state.lock);
 	if (s->store.dir != NULL && !s->store.persist_ok &&
 	    now - s->last_retry_ms >= AB_RETRY_MS) {
@@ -352,11 +355,12 @@ maintain(struct sched *s, int64_t now)
 	        (s->store.max_bytes != 0 &&
 	            s->store.file_bytes > s->store.max_bytes))) {
 		s->last_compact_ms = now;
-		if (store_compact(&s->store, now) == 0)
-			state_publish(&s->state, now);
+		changed = store_compact(&s->store, now) == 0;
 		check_persist(s);
 	}
 	pthread_mutex_unlock(&s->state.lock);
+	if (changed)
+		state_publish(&s->state, now);
 }
 
 static int

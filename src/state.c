@@ -52,14 +52,18 @@ fnv1a64(const char *buf, size_t len)
 void
 state_publish(struct state *s, int64_t now_ms)
 {
+	char ts[40], etag[sizeof(s->summary_etag)], *summary, *metrics, *old_s;
+	char *old_m;
+	size_t summary_len, metrics_len;
 	cJSON *doc;
-	char ts[40];
 
 	if (s->catalog == NULL || s->store == NULL)
 		return;
 	/*
 	 * generated_at is the time of the results, not of this call, so the
-	 * body and its ETag change only when the results do.
+	 * body and its ETag change only when the results do. Rendering runs
+	 * the bootstrap for every variant, so it happens outside the lock:
+	 * only this thread changes what it reads.
 	 */
 	(void)now_ms;
 	doc = render_summary(s->catalog, s->store, &s->host, s->window,
@@ -70,20 +74,28 @@ state_publish(struct state *s, int64_t now_ms)
 		cJSON_AddStringToObject(doc, "updated_at", ts);
 	} else
 		cJSON_AddNullToObject(doc, "updated_at");
-
-	cJSON_free(s->summary);
-	s->summary = cJSON_PrintUnformatted(doc);
+	summary = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
-	if (s->summary == NULL) {
+	if (summary == NULL) {
 		log_err("out of memory printing the summary");
 		abort();
 	}
-	s->summary_len = strlen(s->summary);
-	snprintf(s->summary_etag, sizeof(s->summary_etag), "\"%016" PRIx64 "\"",
-	    fnv1a64(s->summary, s->summary_len));
+	summary_len = strlen(summary);
+	snprintf(etag, sizeof(etag), "\"%016" PRIx64 "\"",
+	    fnv1a64(summary, summary_len));
+	metrics = render_metrics(s, &metrics_len);
 
-	free(s->metrics);
-	s->metrics = render_metrics(s, &s->metrics_len);
+	pthread_mutex_lock(&s->lock);
+	old_s = s->summary;
+	old_m = s->metrics;
+	s->summary = summary;
+	s->summary_len = summary_len;
+	memcpy(s->summary_etag, etag, sizeof(etag));
+	s->metrics = metrics;
+	s->metrics_len = metrics_len;
+	pthread_mutex_unlock(&s->lock);
+	cJSON_free(old_s);
+	free(old_m);
 }
 
 /*

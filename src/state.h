@@ -52,7 +52,10 @@ void state_init(struct state *s, const char *version, int64_t now_ms);
 
 /*
  * Rebuilds summary, its ETag and metrics from the store, catalogue and
- * readings. Call with the lock held, after every change to results.
+ * readings, after every change to results. Call it from the thread that
+ * owns the store and catalogue, WITHOUT the lock: it renders without the
+ * lock (no other thread changes what it reads) and takes the lock only to
+ * swap the buffers in, so readers never wait for the statistics.
  */
 void state_publish(struct state *s, int64_t now_ms);
 

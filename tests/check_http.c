@@ -621,8 +621,8 @@ START_TEST(test_summary_etag)
 	/* New results: the old validator no longer matches. */
 	pthread_mutex_lock(&st.lock);
 	add_run(23, "py/glibc", RUN_OK, 2.0, 0);
-	state_publish(&st, T0 + 24 * 60000);
 	pthread_mutex_unlock(&st.lock);
+	state_publish(&st, T0 + 24 * 60000);
 	snprintf(hdr, sizeof(hdr), "If-None-Match: %s\r\n", etag);
 	request("GET", "/api/v1/summary", hdr, NULL, &h);
 	ck_assert_int_eq(h.status, 200);
@@ -1274,8 +1274,8 @@ START_TEST(test_metrics_escaping)
 
 	pthread_mutex_lock(&st.lock);
 	st.version = "1.0 \"q\" \\ \nz";
-	state_publish(&st, T0);
 	pthread_mutex_unlock(&st.lock);
+	state_publish(&st, T0);
 	request("GET", "/metrics", NULL, NULL, &r);
 	ck_assert_ptr_nonnull(strstr(r.body,
 	    "\nallocbench_build_info{version=\"1.0 \\\"q\\\" \\\\ \\nz\"} 1\n"));
