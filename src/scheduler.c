@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,7 @@ struct sched {
 	int64_t last_compact_ms;
 	int64_t last_retry_ms;
 	int persist_logged; /* persist_ok as last logged */
+	int lock_fd;        /* flock'ed STATE_DIR/allocbenchd.lock, or -1 */
 	size_t round_runs;  /* runs recorded in the current round */
 };
 
@@ -378,6 +381,32 @@ sleep_ms(struct sched *s, int64_t now)
 	return ms < 0 ? 0 : (int)ms;
 }
 
+/*
+ * Takes an exclusive flock(2) on DIR/allocbenchd.lock, so that two daemons
+ * never write one history (one's compaction would drop the other's runs).
+ * Returns the descriptor; -1 when the file cannot be opened (the store then
+ * reports the directory's problem, and nothing can be written anyway); -2
+ * when another process holds the lock.
+ */
+static int
+lock_state_dir(const char *dir)
+{
+	char *path;
+	int fd;
+
+	(void)mkdir(dir, 0755);
+	path = xasprintf("%s/allocbenchd.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	free(path);
+	if (fd == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return errno == EWOULDBLOCK ? -2 : -1;
+	}
+	return fd;
+}
+
 static int
 open_wake_pipe(void)
 {
@@ -395,6 +424,7 @@ scheduler_run(struct conf *c, const struct scheduler_opts *o)
 	int rc = 1, due;
 
 	s = xcalloc(1, sizeof(*s));
+	s->lock_fd = -1;
 	s->o = o;
 	s->conf = *c;
 	memset(c, 0, sizeof(*c));
@@ -409,6 +439,11 @@ scheduler_run(struct conf *c, const struct scheduler_opts *o)
 	s->state.wake_fd = wake_pipe[1];
 
 	dir = state_dir_of(&s->conf);
+	if ((s->lock_fd = lock_state_dir(dir)) == -2) {
+		log_err("%s is in use by another allocbenchd", dir);
+		free(dir);
+		goto out;
+	}
 	if (store_open(&s->store, dir, now,
 	        (int64_t)s->conf.retention_days * 86400 * 1000,
 	        (size_t)s->conf.history_max_mb * 1024 * 1024, history_warn, err,
@@ -484,6 +519,8 @@ out:
 	catalog_free(&s->catalog);
 	conf_free(&s->conf);
 	free(www);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	free(s);
 	if (wake_pipe[0] != -1) {
 		close(wake_pipe[0]);
