@@ -27,6 +27,7 @@
 #include "hostmon.h"
 #include "num.h"
 #include "proc.h"
+#include "readfile.h"
 
 #define AB_HM_FILE_MAX   128  /* a longer sysfs/proc file is garbage */
 #define AB_HM_OUT_MAX    256  /* vcgencmd output kept; the rest is drained */
@@ -104,51 +105,13 @@ mkpath(char *buf, size_t len, const char *root, const char *rel)
 	return (n < 0 || (size_t)n >= len) ? -1 : 0;
 }
 
-/*
- * Reads a small file into buf as a string without trailing white space.
- * Returns 0, or -1 with errno set (EFBIG when it does not fit in buf).
- */
-static int
-read_small(const char *path, char *buf, size_t len)
-{
-	size_t total = 0;
-	ssize_t n;
-	int fd, e;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	for (;;) {
-		n = read(fd, buf + total, len - total);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			e = errno;
-			(void)close(fd);
-			errno = e;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		total += (size_t)n;
-		if (total == len) {
-			(void)close(fd);
-			errno = EFBIG;
-			return -1;
-		}
-	}
-	(void)close(fd);
-	buf[total] = '\0';
-	rtrim(buf);
-	return 0;
-}
-
 /* Reads a file holding one base-10 integer in [min, max]. */
 static int
 read_long(const char *path, long min, long max, long *out)
 {
 	char buf[AB_HM_FILE_MAX], err[64];
 
-	if (read_small(path, buf, sizeof(buf)) == -1)
+	if (readfile_small(path, buf, sizeof(buf)) == -1)
 		return -1;
 	return num_parse_long(buf, min, max, out, err, sizeof(err));
 }
@@ -232,7 +195,7 @@ read_load(const char *root)
 	double v;
 
 	if (mkpath(path, sizeof(path), root, load_file) == -1 ||
-	    read_small(path, buf, sizeof(buf)) == -1)
+	    readfile_small(path, buf, sizeof(buf)) == -1)
 		return NAN;
 	buf[strcspn(buf, " \t")] = '\0';
 	if (num_parse_double(buf, 0, AB_HM_LOAD_MAX, &v, err, sizeof(err)) ==
@@ -253,7 +216,7 @@ read_throttled_file(const char *root, long *out)
 	*out = -1;
 	if (mkpath(path, sizeof(path), root, throttled_file) == -1)
 		return 0;
-	if (read_small(path, buf, sizeof(buf)) == -1)
+	if (readfile_small(path, buf, sizeof(buf)) == -1)
 		return (errno == ENOENT || errno == ENOTDIR) ? -1 : 0;
 	if (parse_hex(buf, out) == -1)
 		*out = -1;

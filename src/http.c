@@ -11,12 +11,10 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -27,7 +25,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,10 +32,14 @@
 #include <microhttpd.h>
 
 #include "conf.h"
+#include "files.h"
 #include "http.h"
 #include "log.h"
 #include "num.h"
 #include "render.h"
+#include "selfstat.h"
+#include "state.h"
+#include "timefmt.h"
 #include "xmalloc.h"
 
 #define AB_URL_MAX       2048        /* request target, bytes */
@@ -57,20 +58,15 @@
 struct http {
 	struct MHD_Daemon *d;
 	struct state *st;
-	int www_fd;     /* O_PATH directory of the dashboard, or -1 */
-	int vendor_fd;  /* O_PATH directory served under /vendor/, or -1 */
-	char *www_real; /* canonical roots, for the realpath fallback */
-	char *vendor_real;
-	char *token; /* NULL: rounds are disabled */
+	struct files *files; /* the dashboard's roots, or NULL */
+	char *token;         /* NULL: rounds are disabled */
 	size_t token_len;
 	unsigned port;
-	int no_openat2;      /* the kernel (or a filter) refused openat2 */
 	atomic_int starting; /* collect MHD's messages into start_err */
 	char start_err[256];
 	pthread_mutex_t proc_lock;
-	char proc[2048]; /* process part of /metrics */
-	size_t proc_len;
-	int64_t proc_ms; /* CLOCK_MONOTONIC of the last refresh, 0 never */
+	struct ab_buf proc; /* process part of /metrics */
+	int64_t proc_ms;    /* CLOCK_MONOTONIC of the last refresh, 0 never */
 };
 
 /* Per request, created from the raw request target before MHD unescapes
@@ -90,15 +86,6 @@ struct hreq {
 	const char *method;
 	struct req *r;
 };
-
-static int64_t
-now_ms(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Queues resp with the headers every response carries, and drops our
  * reference to it. */
@@ -300,82 +287,6 @@ ep_summary(struct hreq *q)
 	return send_response(q->c, MHD_HTTP_OK, resp);
 }
 
-static int
-digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's
- * days_from_civil). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/*
- * RFC 3339 5.6 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), "T"
- * and "Z" in either case. A space stands for the "+" of the offset, since
- * an unencoded "+" in a query string decodes to a space.
- */
-static int
-parse_rfc3339(const char *s, int64_t *out)
-{
-	static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31};
-	int y, mo, d, hh, mi, ss, oh = 0, om = 0, sign = 0, ms = 0, scale;
-	const char *p;
-	int64_t secs;
-
-	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' ||
-	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &hh) ||
-	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    digits(s + 17, 2, &ss))
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || hh > 23 ||
-	    mi > 59 || ss > 60)
-		return -1;
-	if (mo == 2 && d == 29 &&
-	    !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return -1;
-	p = s + 19;
-	if (*p == '.') {
-		if (p[1] < '0' || p[1] > '9')
-			return -1;
-		for (p++, scale = 100; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			ms += (*p - '0') * scale;
-	}
-	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
-		sign = 0;
-	else if ((*p == '+' || *p == ' ' || *p == '-') && strlen(p) == 6 &&
-	    digits(p + 1, 2, &oh) == 0 && p[3] == ':' &&
-	    digits(p + 4, 2, &om) == 0 && oh <= 23 && om <= 59)
-		sign = *p == '-' ? -1 : 1;
-	else
-		return -1;
-	secs = days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss -
-	    sign * (oh * 3600 + om * 60);
-	*out = secs * 1000 + ms;
-	return 0;
-}
-
 /* The since parameter: RFC 3339 or integer unix seconds, into ms. */
 static int
 parse_since(const char *v, int64_t *ms, char *err, size_t errlen)
@@ -393,7 +304,7 @@ parse_since(const char *v, int64_t *ms, char *err, size_t errlen)
 		*ms = (int64_t)secs * 1000;
 		return 0;
 	}
-	if (parse_rfc3339(v, ms) == -1) {
+	if (timefmt_parse_rfc3339(v, ms) == -1) {
 		snprintf(err, errlen,
 		    "since: '%s' is neither an RFC 3339 timestamp nor unix "
 		    "seconds",
@@ -477,221 +388,47 @@ static enum MHD_Result
 ep_status(struct hreq *q)
 {
 	struct state *st = q->h->st;
+	struct render_daemon d;
 	cJSON *doc;
 
 	pthread_mutex_lock(&st->lock);
-	doc = render_status(st, now_ms(CLOCK_REALTIME));
+	state_daemon(st, &d);
+	doc = render_status(&d, timefmt_now_ms());
 	pthread_mutex_unlock(&st->lock);
 	return send_json(q->c, MHD_HTTP_OK, doc);
 }
 
-/* Whitespace-separated field n (1-based) of s into buf, or -1. */
-static int
-field(const char *s, int n, char *buf, size_t len)
-{
-	const char *end;
-	int i;
-
-	for (i = 1;; i++) {
-		while (*s == ' ')
-			s++;
-		if (*s == '\0' || *s == '\n')
-			return -1;
-		end = s + strcspn(s, " \n");
-		if (i == n) {
-			if ((size_t)(end - s) >= len)
-				return -1;
-			memcpy(buf, s, (size_t)(end - s));
-			buf[end - s] = '\0';
-			return 0;
-		}
-		s = end;
-	}
-}
-
-static double
-field_num(const char *s, int n)
-{
-	char buf[32], err[64];
-	double v;
-
-	if (field(s, n, buf, sizeof(buf)) == -1 ||
-	    num_parse_double(buf, 0, 1e300, &v, err, sizeof(err)) == -1)
-		return -1;
-	return v;
-}
-
-static int
-read_small(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-static double
-boot_time(void)
-{
-	char buf[8192], *p;
-	double v;
-
-	if (read_small("/proc/stat", buf, sizeof(buf)) == -1 ||
-	    (p = strstr(buf, "\nbtime ")) == NULL)
-		return -1;
-	v = field_num(p + 7, 1);
-	return v;
-}
-
-static double
-open_fds(void)
-{
-	struct dirent *de;
-	DIR *dir;
-	double n = 0;
-
-	if ((dir = opendir("/proc/self/fd")) == NULL)
-		return -1;
-	while ((de = readdir(dir)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(dir);
-	return n - 1; /* the directory's own descriptor */
-}
-
-static void __attribute__((format(printf, 4, 5)))
-self_family(char *buf, size_t len, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*off >= len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *off, len - *off, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*off += (size_t)n;
-}
-
-/*
- * Rereads the daemon's own process metrics (/proc/self/stat fields 14-15
- * utime and stime, 22 starttime, 23 vsize, 24 rss; /proc/self/fd;
- * RLIMIT_NOFILE) into h->proc, at most once per AB_SELF_REFRESH.
- */
-static void
-self_refresh(struct http *h)
-{
-	char stat[1024], *p;
-	long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
-	double utime = -1, stime = -1, start = -1, vsize = -1, rss = -1;
-	double fds, btime;
-	struct rlimit rl;
-	size_t off = 0;
-	int64_t now = now_ms(CLOCK_MONOTONIC);
-
-	if (h->proc_ms != 0 && now - h->proc_ms < AB_SELF_REFRESH)
-		return;
-	h->proc_ms = now;
-	if (read_small("/proc/self/stat", stat, sizeof(stat)) == 0 &&
-	    (p = strrchr(stat, ')')) != NULL) {
-		/* p + 1 starts at field 3 */
-		utime = field_num(p + 1, 14 - 2);
-		stime = field_num(p + 1, 15 - 2);
-		start = field_num(p + 1, 22 - 2);
-		vsize = field_num(p + 1, 23 - 2);
-		rss = field_num(p + 1, 24 - 2);
-	}
-	fds = open_fds();
-	btime = boot_time();
-
-	if (utime >= 0 && stime >= 0 && tck > 0)
-		self_family(h->proc, sizeof(h->proc), &off,
-		    "# HELP allocbench_process_cpu_seconds_total User and "
-		    "system CPU time spent by allocbenchd.\n"
-		    "# TYPE allocbench_process_cpu_seconds_total counter\n"
-		    "allocbench_process_cpu_seconds_total %.2f\n",
-		    (utime + stime) / (double)tck);
-	if (rss >= 0 && page > 0)
-		self_family(h->proc, sizeof(h->proc), &off,
-		    "# HELP allocbench_process_resident_memory_bytes Resident "
-		    "memory of allocbenchd.\n"
-		    "# TYPE allocbench_process_resident_memory_bytes gauge\n"
-		    "allocbench_process_resident_memory_bytes %.0f\n",
-		    rss * (double)page);
-	if (vsize >= 0)
-		self_family(h->proc, sizeof(h->proc), &off,
-		    "# HELP allocbench_process_virtual_memory_bytes Virtual "
-		    "memory size of allocbenchd.\n"
-		    "# TYPE allocbench_process_virtual_memory_bytes gauge\n"
-		    "allocbench_process_virtual_memory_bytes %.0f\n",
-		    vsize);
-	if (fds >= 0)
-		self_family(h->proc, sizeof(h->proc), &off,
-		    "# HELP allocbench_process_open_fds Open file descriptors "
-		    "of allocbenchd.\n"
-		    "# TYPE allocbench_process_open_fds gauge\n"
-		    "allocbench_process_open_fds %.0f\n",
-		    fds);
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		self_family(h->proc, sizeof(h->proc), &off,
-		    "# HELP allocbench_process_max_fds Limit on open file "
-		    "descriptors (RLIMIT_NOFILE).\n"
-		    "# TYPE allocbench_process_max_fds gauge\n"
-		    "allocbench_process_max_fds %.0f\n",
-		    (double)rl.rlim_cur);
-	if (start >= 0 && btime >= 0 && tck > 0)
-		self_family(h->proc, sizeof(h->proc), &off,
-		    "# HELP allocbench_process_start_time_seconds Start time "
-		    "of allocbenchd, seconds since the epoch.\n"
-		    "# TYPE allocbench_process_start_time_seconds gauge\n"
-		    "allocbench_process_start_time_seconds %.2f\n",
-		    btime + start / (double)tck);
-	h->proc_len = off < sizeof(h->proc) ? off : sizeof(h->proc) - 1;
-}
-
-/* GET /metrics: the results part prepared by state_publish, then the
- * process part (Prometheus text format 0.0.4). */
+/* GET /metrics: the snapshot's part (state_publish), then the process
+ * part, reread at most once per AB_SELF_REFRESH (Prometheus text format
+ * 0.0.4). */
 static enum MHD_Result
 ep_metrics(struct hreq *q)
 {
 	struct http *h = q->h;
 	struct state *st = h->st;
+	struct ab_buf body = AB_BUF_INIT;
 	struct MHD_Response *resp;
-	char *body, *fresh = NULL, proc[sizeof(h->proc)];
-	const char *res;
-	size_t rlen, plen;
-
-	pthread_mutex_lock(&h->proc_lock);
-	self_refresh(h);
-	memcpy(proc, h->proc, h->proc_len);
-	plen = h->proc_len;
-	pthread_mutex_unlock(&h->proc_lock);
+	int64_t now = timefmt_mono_ms();
+	size_t len;
+	char *p;
 
 	pthread_mutex_lock(&st->lock);
-	res = st->metrics;
-	rlen = st->metrics_len;
-	if (res == NULL)
-		res = fresh = render_metrics(st, &rlen);
-	body = xmalloc(rlen + plen + 1);
-	memcpy(body, res, rlen);
+	if (st->metrics != NULL)
+		ab_buf_append(&body, st->metrics, st->metrics_len);
 	pthread_mutex_unlock(&st->lock);
-	free(fresh);
-	memcpy(body + rlen, proc, plen);
-	rlen += plen;
-	body[rlen] = '\0';
+	pthread_mutex_lock(&h->proc_lock);
+	if (h->proc_ms == 0 || now - h->proc_ms >= AB_SELF_REFRESH) {
+		h->proc_ms = now;
+		ab_buf_reset(&h->proc);
+		selfstat_metrics(&h->proc);
+	}
+	ab_buf_append(&body, h->proc.p, h->proc.len);
+	pthread_mutex_unlock(&h->proc_lock);
 
-	resp =
-	    MHD_create_response_from_buffer(rlen, body, MHD_RESPMEM_MUST_FREE);
+	p = ab_buf_take(&body, &len);
+	resp = MHD_create_response_from_buffer(len, p, MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
-		free(body);
+		free(p);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -775,180 +512,25 @@ ep_rounds(struct hreq *q)
 	return send_json(q->c, MHD_HTTP_ACCEPTED, doc);
 }
 
-/* Content types by extension; the rest is application/octet-stream. */
-static const struct {
-	const char *ext;
-	const char *type;
-} mime_types[] = {
-    {"html", "text/html; charset=utf-8"},
-    {"css", "text/css; charset=utf-8"},
-    {"js", "text/javascript; charset=utf-8"}, /* RFC 9239 */
-    {"json", "application/json"},
-    {"svg", "image/svg+xml"},
-    {"png", "image/png"},
-    {"ico", "image/vnd.microsoft.icon"},
-    {"txt", "text/plain; charset=utf-8"},
-    {"map", "application/json"},
-};
-
-static const char *
-mime_type(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-	size_t i;
-
-	if (dot == NULL || strchr(dot, '/') != NULL)
-		return "application/octet-stream";
-	for (i = 0; i < sizeof(mime_types) / sizeof(mime_types[0]); i++)
-		if (strcasecmp(dot + 1, mime_types[i].ext) == 0)
-			return mime_types[i].type;
-	return "application/octet-stream";
-}
-
-/*
- * Turns an unescaped URL path into a path relative to the root: empty and
- * "." segments are dropped, "/" and a trailing slash get index.html.
- * Refuses ".." segments, names starting with a dot, backslashes and
- * control characters. Returns 0, or -1 when the path is refused.
- */
-static int
-relative_path(const char *path, char *out, size_t len)
-{
-	const char *seg, *end;
-	size_t n, o = 0;
-
-	if (path[0] != '/')
-		return -1;
-	for (seg = path; *seg != '\0'; seg = end) {
-		while (*seg == '/')
-			seg++;
-		end = seg + strcspn(seg, "/");
-		n = (size_t)(end - seg);
-		if (n == 0 || (n == 1 && seg[0] == '.'))
-			continue;
-		if (seg[0] == '.')
-			return -1; /* "..", hidden files */
-		if (o + n + 2 > len)
-			return -1;
-		if (o > 0)
-			out[o++] = '/';
-		memcpy(out + o, seg, n);
-		o += n;
-	}
-	out[o] = '\0';
-	if (strpbrk(out, "\\") != NULL)
-		return -1;
-	for (n = 0; n < o; n++)
-		if ((unsigned char)out[n] < 0x20 || out[n] == 0x7f)
-			return -1;
-	if (o == 0 || path[strlen(path) - 1] == '/') {
-		if (o + sizeof("/index.html") > len)
-			return -1;
-		snprintf(out + o, len - o, "%sindex.html", o > 0 ? "/" : "");
-	}
-	return 0;
-}
-
-/* Whether the canonical path real is root or below it. */
-static int
-beneath(const char *real, const char *root)
-{
-	size_t n = strlen(root);
-
-	if (strcmp(root, "/") == 0)
-		return 1;
-	return strncmp(real, root, n) == 0 &&
-	    (real[n] == '/' || real[n] == '\0');
-}
-
-/*
- * Opens rel below the root. openat2(RESOLVE_BENEATH) refuses "..", absolute
- * paths and symbolic links that lead out of the root, atomically (Linux
- * 5.6). Without openat2 the canonical path is checked against the root's
- * instead. Returns the descriptor, or -1 with errno (EXDEV: outside).
- */
-static int
-open_beneath(struct http *h, int rootfd, const char *rootreal, const char *rel)
-{
-	const int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-	struct open_how how;
-	char *full, *real, *slash;
-	int saved;
-	long fd;
-
-	if (!h->no_openat2) {
-		memset(&how, 0, sizeof(how));
-		how.flags = (uint64_t)flags;
-		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-		fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
-			return (int)fd;
-		log_warn("http: openat2 is unavailable (%s); checking static "
-		         "paths with realpath",
-		    strerror(errno));
-		h->no_openat2 = 1;
-	}
-	full = xasprintf("%s/%s", rootreal, rel);
-	real = realpath(full, NULL);
-	if (real == NULL) {
-		/* Like RESOLVE_BENEATH, refuse a missing file whose existing
-		 * ancestors already lead out of the root. */
-		saved = errno;
-		while (real == NULL && (slash = strrchr(full, '/')) != NULL &&
-		    slash > full) {
-			*slash = '\0';
-			real = realpath(full, NULL);
-		}
-		free(full);
-		errno =
-		    real != NULL && !beneath(real, rootreal) ? EXDEV : saved;
-		free(real);
-		return -1;
-	}
-	free(full);
-	if (!beneath(real, rootreal)) {
-		free(real);
-		errno = EXDEV;
-		return -1;
-	}
-	fd = open(real, flags | O_NOFOLLOW);
-	free(real);
-	return (int)fd;
-}
-
 /* Static files from the dashboard root, and /vendor/ from the vendor
- * directory when there is one. */
+ * directory when there is one (files.c resolves and opens them). */
 static enum MHD_Result
 ep_static(struct hreq *q)
 {
 	struct http *h = q->h;
-	const char *path = q->url, *real = h->www_real;
-	const char *cache = "no-cache";
-	char rel[AB_PATH_MAX + sizeof("/index.html")], etag[80];
 	struct MHD_Response *resp;
-	int rootfd = h->www_fd, fd;
-	struct stat sb;
+	struct files_hit hit;
 
-	if (strlen(path) > AB_PATH_MAX)
+	if (strlen(q->url) > AB_PATH_MAX)
 		return send_error(q->c, MHD_HTTP_URI_TOO_LONG,
 		    "the path is longer than %d bytes", AB_PATH_MAX);
-	if (h->vendor_fd >= 0 &&
-	    strncmp(path, AB_VENDOR_PREFIX, strlen(AB_VENDOR_PREFIX)) == 0) {
-		path += strlen(AB_VENDOR_PREFIX) - 1;
-		rootfd = h->vendor_fd;
-		real = h->vendor_real;
-		cache = "public, max-age=86400";
-	}
-	if (relative_path(path, rel, sizeof(rel)) == -1)
-		return send_error(q->c, MHD_HTTP_FORBIDDEN, "forbidden path");
-	if (rootfd == -1)
-		return send_error(q->c, MHD_HTTP_NOT_FOUND, "not found");
-	if ((fd = open_beneath(h, rootfd, real, rel)) == -1) {
-		switch (errno) {
+	if (h->files == NULL || files_open_url(h->files, q->url, &hit) == -1) {
+		switch (h->files == NULL ? ENOENT : errno) {
 		case ENOENT:
 		case ENOTDIR:
 			return send_error(q->c, MHD_HTTP_NOT_FOUND,
 			    "not found");
+		case EINVAL:
 		case EXDEV:
 		case ELOOP:
 		case EACCES:
@@ -959,34 +541,23 @@ ep_static(struct hreq *q)
 			return send_error(q->c, MHD_HTTP_URI_TOO_LONG,
 			    "the path is too long");
 		default:
-			log_warn("http: %s: %s", rel, strerror(errno));
+			log_warn("http: %s: %s", q->url, strerror(errno));
 			return send_error(q->c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 			    "cannot read the file");
 		}
 	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return send_error(q->c, MHD_HTTP_NOT_FOUND, "not found");
+	if (not_modified(q->c, hit.etag)) {
+		close(hit.fd);
+		return send_not_modified(q->c, hit.etag, hit.cache);
 	}
-	snprintf(etag, sizeof(etag), "\"%jx-%jx-%jx\"", (uintmax_t)sb.st_ino,
-	    (uintmax_t)sb.st_size,
-	    (uintmax_t)sb.st_mtim.tv_sec * 1000000000u +
-	        (uintmax_t)sb.st_mtim.tv_nsec);
-	if (not_modified(q->c, etag)) {
-		close(fd);
-		return send_not_modified(q->c, etag, cache);
-	}
-	if (fcntl(fd, F_SETFL, 0) == -1 ||
-	    (resp = MHD_create_response_from_fd((size_t)sb.st_size, fd)) ==
-	        NULL) {
-		close(fd);
+	if ((resp = MHD_create_response_from_fd(hit.size, hit.fd)) == NULL) {
+		close(hit.fd);
 		return send_error(q->c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "cannot read the file");
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    mime_type(rel));
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, hit.mime);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, hit.etag);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, hit.cache);
 	return send_response(q->c, MHD_HTTP_OK, resp);
 }
 
@@ -1149,18 +720,6 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("http: %s", msg);
 }
 
-/* Opens a served root as an O_PATH directory and records its real path. */
-static int
-open_root(const char *dir, int *fd, char **real, char *err, size_t errlen)
-{
-	if ((*fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    (*real = realpath(dir, NULL)) == NULL) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Parses the listen address and opens the roots (no www_dir: no static
  * files; a missing vendor_dir is only logged), then starts MHD with every
@@ -1198,17 +757,16 @@ http_start(const struct http_opts *o, struct state *st, char *err,
 
 	h = xcalloc(1, sizeof(*h));
 	h->st = st;
-	h->www_fd = h->vendor_fd = -1;
 	pthread_mutex_init(&h->proc_lock, NULL);
-	h->no_openat2 = getenv("AB_TEST_NO_OPENAT2") != NULL;
 	if (o->www_dir != NULL && o->www_dir[0] != '\0' &&
-	    open_root(o->www_dir, &h->www_fd, &h->www_real, err, errlen) == -1)
+	    (h->files = files_open(o->www_dir, err, errlen)) == NULL)
 		goto fail;
 	/* Chart.js may have been uninstalled since configure found it. */
-	if (o->vendor_dir != NULL && o->vendor_dir[0] != '\0' &&
-	    open_root(o->vendor_dir, &h->vendor_fd, &h->vendor_real, verr,
+	if (h->files != NULL && o->vendor_dir != NULL &&
+	    o->vendor_dir[0] != '\0' &&
+	    files_add_vendor(h->files, AB_VENDOR_PREFIX, o->vendor_dir, verr,
 	        sizeof(verr)) == -1)
-		log_warn("http: not serving /vendor/: %s", verr);
+		log_warn("http: not serving %s: %s", AB_VENDOR_PREFIX, verr);
 	if (o->api_token != NULL && o->api_token[0] != '\0') {
 		h->token = xstrdup(o->api_token);
 		h->token_len = strlen(h->token);
@@ -1258,13 +816,9 @@ http_stop(struct http *h)
 		return;
 	if (h->d != NULL)
 		MHD_stop_daemon(h->d);
-	if (h->www_fd != -1)
-		close(h->www_fd);
-	if (h->vendor_fd != -1)
-		close(h->vendor_fd);
-	free(h->www_real);
-	free(h->vendor_real);
+	files_close(h->files);
 	free(h->token);
 	pthread_mutex_destroy(&h->proc_lock);
+	ab_buf_free(&h->proc);
 	free(h);
 }

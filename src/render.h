@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The summary document (the contract shared by --once --json and the HTTP
- * API) and the human-readable table, which is printed from that document so
- * both always show the same numbers.
+ * The documents: the summary (the contract shared by --once --json and the
+ * HTTP API), the human-readable table printed from it so both always show
+ * the same numbers, the runs list and the status document. Everything here
+ * takes plain data; /metrics is metrics.c's, derived from the summary.
  */
 #ifndef AB_RENDER_H
 #define AB_RENDER_H
@@ -15,6 +16,7 @@
 
 #include "catalog.h"
 #include "host.h"
+#include "run.h"
 #include "store.h"
 
 #define AB_SCHEMA 1
@@ -33,21 +35,34 @@ cJSON *render_summary(const struct catalog *c, const struct store *s,
 /* Prints the table for a summary document. Returns 0, or -1 on I/O error. */
 int render_table(FILE *fp, const cJSON *summary);
 
-/* Formats ms since the epoch as RFC 3339 UTC with milliseconds. */
-void render_rfc3339(int64_t ms, char *buf, size_t len);
-
 /*
- * Documents served by the daemon's HTTP API and /metrics (http.c). Each
- * reads the shared state, so the caller holds its lock.
+ * The daemon's side of the status document and of /metrics, as plain data
+ * copied from the scheduler's state (state_daemon) so that rendering needs
+ * no lock and knows nothing of the state.
  */
-struct state;
+struct render_daemon {
+	const char *version;
+	int64_t started_ms;    /* daemon start, wall clock */
+	int running;           /* a round is in progress */
+	const char *current;   /* variant being measured, or NULL */
+	int64_t next_round_ms; /* 0 if none planned */
+	int64_t updated_ms;    /* when results last changed, 0 never */
+	uint64_t rounds_completed;
+	int has_store;  /* the fields below are known */
+	int persist_ok; /* results reach the disk */
+	const char *persist_error;
+	size_t history_runs;
+	size_t history_skipped;
+	size_t history_newer;
+	struct host_info host;
+	struct host_reading reading; /* the latest host reading */
+};
 
 /*
- * Writes {"runs":[...],"count":n} as compact JSON text, the bytes
- * cJSON_PrintUnformatted gives for that document with run_to_json
- * elements: the runs of `variant` (NULL = every variant) started at or
- * after since_ms (0 = all), newest first, at most `limit` of them (0 = no
- * limit). A NULL store has no runs. Stores the length in *len; the caller
+ * Writes {"runs":[...],"count":n} as compact JSON text, each run a run
+ * document (rundoc.h): the runs of `variant` (NULL = every variant) started
+ * at or after since_ms (0 = all), newest first, at most `limit` of them (0 =
+ * no limit). A NULL store has no runs. Stores the length in *len; the caller
  * frees the NUL-terminated result with free(3).
  */
 char *render_runs(const struct store *s, const char *variant, int64_t since_ms,
@@ -59,16 +74,6 @@ char *render_runs(const struct store *s, const char *variant, int64_t since_ms,
  * history counters, the host and its latest reading (null where unknown).
  * The caller owns the result and frees it with cJSON_Delete.
  */
-cJSON *render_status(const struct state *st, int64_t now_ms);
-
-/*
- * Formats the results and host part of /metrics in the Prometheus text
- * exposition format 0.0.4: every family once with # HELP and # TYPE, names
- * prefixed allocbench_, base units. Per-variant values come from st->summary
- * (or a freshly built summary when there is none yet), so they equal the
- * summary's numbers. Stores the length in *len; the caller frees the
- * NUL-terminated result with free(3).
- */
-char *render_metrics(const struct state *st, size_t *len);
+cJSON *render_status(const struct render_daemon *d, int64_t now_ms);
 
 #endif

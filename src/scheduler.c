@@ -34,6 +34,7 @@
 #include "scheduler.h"
 #include "state.h"
 #include "store.h"
+#include "timefmt.h"
 #include "xmalloc.h"
 
 #define AB_DEFAULT_STATE_DIR "/var/lib/allocbench"
@@ -60,15 +61,6 @@ struct sched {
 	int lock_fd;        /* flock'ed STATE_DIR/allocbenchd.lock, or -1 */
 	size_t round_runs;  /* runs recorded in the current round */
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 scheduler_wake(void)
@@ -216,7 +208,7 @@ static void
 on_record(void *arg, const struct run *r)
 {
 	struct sched *s = arg;
-	int64_t now = now_ms();
+	int64_t now = timefmt_now_ms();
 
 	pthread_mutex_lock(&s->state.lock);
 	store_append(&s->store, r);
@@ -224,7 +216,7 @@ on_record(void *arg, const struct run *r)
 	s->state.reading = r->after;
 	s->state.updated_ms = now;
 	pthread_mutex_unlock(&s->state.lock);
-	state_publish(&s->state, now);
+	state_publish(&s->state);
 	s->round_runs++;
 
 	if (r->status == RUN_OK)
@@ -255,7 +247,7 @@ run_round(struct sched *s)
 	    .tick = on_tick,
 	};
 	char err[256];
-	int64_t start = now_ms();
+	int64_t start = timefmt_now_ms();
 
 	pthread_mutex_lock(&s->state.lock);
 	s->state.running = 1;
@@ -276,13 +268,13 @@ run_round(struct sched *s)
 	if (!scheduler_stop)
 		s->state.rounds_completed++;
 	s->state.next_round_ms = start + s->conf.interval_s * 1000;
-	if (s->state.next_round_ms < now_ms())
-		s->state.next_round_ms = now_ms();
+	if (s->state.next_round_ms < timefmt_now_ms())
+		s->state.next_round_ms = timefmt_now_ms();
 	pthread_mutex_unlock(&s->state.lock);
-	state_publish(&s->state, now_ms());
+	state_publish(&s->state);
 	notify_status("idle; %zu runs in the last round, next round in %lld s",
 	    s->round_runs,
-	    (long long)(s->state.next_round_ms - now_ms()) / 1000);
+	    (long long)(s->state.next_round_ms - timefmt_now_ms()) / 1000);
 }
 
 /* Names the settings that differ and only take effect after a restart. */
@@ -335,7 +327,7 @@ reload(struct sched *s)
 	s->conf = fresh;
 	state_settings(s);
 	pthread_mutex_unlock(&s->state.lock);
-	state_publish(&s->state, now_ms());
+	state_publish(&s->state);
 	log_info("configuration reloaded: %zu variants", cat.nvariants);
 	notify_status("configuration reloaded");
 }
@@ -363,7 +355,7 @@ maintain(struct sched *s, int64_t now)
 	}
 	pthread_mutex_unlock(&s->state.lock);
 	if (changed)
-		state_publish(&s->state, now);
+		state_publish(&s->state);
 }
 
 static int
@@ -429,7 +421,7 @@ scheduler_run(struct conf *c, const struct scheduler_opts *o)
 	s->conf = *c;
 	memset(c, 0, sizeof(*c));
 	s->vcgencmd = hostmon_vcgencmd();
-	now = now_ms();
+	now = timefmt_now_ms();
 	state_init(&s->state, PACKAGE_VERSION, now);
 	store_init(&s->store);
 	if (open_wake_pipe() == -1) {
@@ -467,7 +459,7 @@ scheduler_run(struct conf *c, const struct scheduler_opts *o)
 	s->state.store = &s->store;
 	state_settings(s);
 	s->state.next_round_ms = now;
-	state_publish(&s->state, now);
+	state_publish(&s->state);
 
 	www = s->conf.www_dir ? xstrdup(s->conf.www_dir) : NULL;
 	ho = (struct http_opts){
@@ -491,7 +483,7 @@ scheduler_run(struct conf *c, const struct scheduler_opts *o)
 	while (!scheduler_stop) {
 		if (scheduler_reload)
 			reload(s);
-		now = now_ms();
+		now = timefmt_now_ms();
 		pthread_mutex_lock(&s->state.lock);
 		due = s->state.round_requested ||
 		    (s->state.next_round_ms != 0 &&

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The state shared by the scheduler and the HTTP thread: its life cycle,
- * the prepared documents (the summary with its ETag and the results part of
- * /metrics) rebuilt after every change, and the HTTP thread's request for a
- * round, which wakes the scheduler through a pipe.
+ * the published snapshot (the summary text with its ETag and /metrics, all
+ * derived from one summary tree) rebuilt after every change, and the HTTP
+ * thread's request for a round, which wakes the scheduler through a pipe.
  */
 #include "config.h"
 
@@ -17,8 +17,10 @@
 #include <cjson/cJSON.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "render.h"
 #include "state.h"
+#include "timefmt.h"
 
 /* Zeroes s, creates its mutex and marks it as having no wake-up pipe. */
 void
@@ -45,37 +47,68 @@ fnv1a64(const char *buf, size_t len)
 	return h;
 }
 
+/* Whether results reach the disk; a memory-only store has nothing to lose
+ * unless it recorded an error. */
+static int
+persist_ok(const struct store *s)
+{
+	return s->persist_ok || (s->dir == NULL && s->persist_err[0] == '\0');
+}
+
+/* Copies what the documents need; persist_error points into the store. */
+void
+state_daemon(const struct state *s, struct render_daemon *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->version = s->version;
+	d->started_ms = s->started_ms;
+	d->running = s->running;
+	d->current = s->current;
+	d->next_round_ms = s->next_round_ms;
+	d->updated_ms = s->updated_ms;
+	d->rounds_completed = s->rounds_completed;
+	if (s->store != NULL) {
+		d->has_store = 1;
+		d->persist_ok = persist_ok(s->store);
+		d->persist_error = s->store->persist_err;
+		d->history_runs = s->store->nruns;
+		d->history_skipped = s->store->skipped;
+		d->history_newer = s->store->newer;
+	}
+	d->host = s->host;
+	d->reading = s->reading;
+}
+
 /*
- * The summary gets a strong validator (RFC 9110 8.8.3): its bytes change
- * whenever the document does, so the hash of the body identifies it.
+ * One snapshot per change: the summary tree is built once, and its text,
+ * its ETag and /metrics are all derived from that tree here, so /metrics
+ * can never lag the summary. The summary gets a strong validator (RFC 9110
+ * section 8.8.3): the hash of the body changes whenever the body does.
+ * generated_at is the time of the results, not of this call, so the body
+ * and its ETag change only when the results do. Rendering runs the
+ * statistics for every variant, so it happens outside the lock: only this
+ * thread changes what it reads.
  */
 void
-state_publish(struct state *s, int64_t now_ms)
+state_publish(struct state *s)
 {
-	char ts[40], etag[sizeof(s->summary_etag)], *summary, *metrics, *old_s;
-	char *old_m;
+	char ts[AB_RFC3339_LEN], etag[sizeof(s->summary_etag)];
+	char *summary, *metrics, *old_s, *old_m;
 	size_t summary_len, metrics_len;
+	struct render_daemon d;
 	cJSON *doc;
 
 	if (s->catalog == NULL || s->store == NULL)
 		return;
-	/*
-	 * generated_at is the time of the results, not of this call, so the
-	 * body and its ETag change only when the results do. Rendering runs
-	 * the bootstrap for every variant, so it happens outside the lock:
-	 * only this thread changes what it reads.
-	 */
-	(void)now_ms;
 	doc = render_summary(s->catalog, s->store, &s->host, s->window,
 	    s->iterations, s->include_flagged,
 	    s->updated_ms != 0 ? s->updated_ms : s->started_ms);
-	if (s->updated_ms != 0) {
-		render_rfc3339(s->updated_ms, ts, sizeof(ts));
+	if (s->updated_ms != 0 &&
+	    timefmt_rfc3339(s->updated_ms, ts, sizeof(ts)) == 0)
 		cJSON_AddStringToObject(doc, "updated_at", ts);
-	} else
+	else
 		cJSON_AddNullToObject(doc, "updated_at");
 	summary = cJSON_PrintUnformatted(doc);
-	cJSON_Delete(doc);
 	if (summary == NULL) {
 		log_err("out of memory printing the summary");
 		abort();
@@ -83,7 +116,9 @@ state_publish(struct state *s, int64_t now_ms)
 	summary_len = strlen(summary);
 	snprintf(etag, sizeof(etag), "\"%016" PRIx64 "\"",
 	    fnv1a64(summary, summary_len));
-	metrics = render_metrics(s, &metrics_len);
+	state_daemon(s, &d);
+	metrics = metrics_render(doc, &d, &metrics_len);
+	cJSON_Delete(doc);
 
 	pthread_mutex_lock(&s->lock);
 	old_s = s->summary;

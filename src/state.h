@@ -16,6 +16,7 @@
 
 #include "catalog.h"
 #include "host.h"
+#include "render.h"
 #include "run.h"
 #include "store.h"
 
@@ -40,7 +41,7 @@ struct state {
 	char *summary; /* summary document, JSON */
 	size_t summary_len;
 	char summary_etag[24]; /* quoted strong ETag, e.g. "\"1a2b...\"" */
-	char *metrics;         /* results and host part of /metrics */
+	char *metrics;         /* /metrics without the process part */
 	size_t metrics_len;
 	/* HTTP -> scheduler */
 	int round_requested;
@@ -51,13 +52,21 @@ struct state {
 void state_init(struct state *s, const char *version, int64_t now_ms);
 
 /*
- * Rebuilds summary, its ETag and metrics from the store, catalogue and
- * readings, after every change to results. Call it from the thread that
- * owns the store and catalogue, WITHOUT the lock: it renders without the
- * lock (no other thread changes what it reads) and takes the lock only to
- * swap the buffers in, so readers never wait for the statistics.
+ * Publishes a new snapshot after every change to results, settings or
+ * readings: builds the summary tree once and derives from it the summary
+ * text, its ETag and /metrics. Call it from the thread that owns the store
+ * and catalogue, WITHOUT the lock: it renders without the lock (no other
+ * thread changes what it reads) and takes the lock only to swap the buffers
+ * in, so readers never wait for the statistics.
  */
-void state_publish(struct state *s, int64_t now_ms);
+void state_publish(struct state *s);
+
+/*
+ * Copies the daemon's status out of s into d for render_status and
+ * metrics_render. Pointers in d point into s and its store: hold the lock
+ * (or be the scheduler's thread) while d is in use.
+ */
+void state_daemon(const struct state *s, struct render_daemon *d);
 
 /*
  * From the HTTP thread: asks for a round now. Returns 0, or -1 when a

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Results in memory, oldest first, and the history that keeps them across
- * restarts: DIR/history.jsonl, one run_to_json document per line. This file
+ * restarts: DIR/history.jsonl, one run document (rundoc.h) per line. This file
  * owns loading it (torn, corrupt and newer-schema lines), appending to it
  * with recovery from disk failures, compacting it (retention and size cap,
  * through a temporary file renamed over it), the pool of interned strings
@@ -30,6 +30,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "rundoc.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -252,9 +254,9 @@ struct out {
 	int fd;
 	char *buf;
 	size_t n;
-	size_t total;        /* bytes written or buffered */
-	int err;             /* errno of the first failure, or 0 */
-	struct run_buf line; /* the run being written */
+	size_t total;       /* bytes written or buffered */
+	int err;            /* errno of the first failure, or 0 */
+	struct ab_buf line; /* the run being written */
 };
 
 static void
@@ -286,9 +288,9 @@ out_put(struct out *o, const char *p, size_t n)
 static void
 put_run(struct store *s, struct out *o, size_t i)
 {
-	run_buf_reset(&o->line);
-	run_write_json(&o->line, &s->runs[i]);
-	run_buf_append(&o->line, "\n", 1);
+	ab_buf_reset(&o->line);
+	rundoc_write(&o->line, &s->runs[i]);
+	ab_buf_append(&o->line, "\n", 1);
 	out_put(o, o->line.p, o->line.len);
 	priv(s)->len[i] = o->line.len;
 }
@@ -444,7 +446,7 @@ out:
 	if (fd != -1)
 		close(fd);
 	free(o.buf);
-	run_buf_free(&o.line);
+	ab_buf_free(&o.line);
 	free(path);
 	free(tmp);
 	return rc;
@@ -519,7 +521,7 @@ close:
 	s->fd = -1;
 out:
 	free(o.buf);
-	run_buf_free(&o.line);
+	ab_buf_free(&o.line);
 	free(path);
 	return rc;
 }
@@ -593,7 +595,7 @@ load(struct store *s, FILE *fp, struct load *l)
 		}
 		grow(s);
 		r = &s->runs[s->nruns];
-		rc = run_from_json(doc, r, why, sizeof(why));
+		rc = rundoc_read(doc, r, why, sizeof(why));
 		cJSON_Delete(doc);
 		if (rc == -2) {
 			s->newer_lines = xreallocarray(s->newer_lines,
@@ -638,7 +640,7 @@ static size_t
 cut_for(struct store *s, int64_t now_ms)
 {
 	struct store_priv *p = priv(s);
-	struct run_buf line = {NULL, 0, 0};
+	struct ab_buf line = AB_BUF_INIT;
 	size_t cut = 0, total = 0, i;
 
 	if (s->retention_ms > 0)
@@ -651,13 +653,13 @@ cut_for(struct store *s, int64_t now_ms)
 		total += strlen(s->newer_lines[i]) + 1;
 	for (i = cut; i < s->nruns; i++) {
 		if (p->len[i] == 0) {
-			run_buf_reset(&line);
-			run_write_json(&line, &s->runs[i]);
+			ab_buf_reset(&line);
+			rundoc_write(&line, &s->runs[i]);
 			p->len[i] = line.len + 1;
 		}
 		total += p->len[i];
 	}
-	run_buf_free(&line);
+	ab_buf_free(&line);
 	if (total <= s->max_bytes)
 		return cut;
 	for (; cut < s->nruns && total > s->max_bytes - s->max_bytes / 8; cut++)

@@ -19,6 +19,7 @@
 
 #include "check_main.h"
 #include "render.h"
+#include "run_tree.h"
 
 static char tmpdir[sizeof(AB_TEST_TMPDIR)];
 static char libpath[64];

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The run document: run_to_json and run_from_json round-trip every field
+ * The run document: run_to_json and rundoc_read round-trip every field
  * exactly (through the tree and through printed text), unknown values are
  * null, malformed documents are refused with a message naming the member,
- * and documents from a newer schema are refused with -2. run_write_json
+ * and documents from a newer schema are refused with -2. rundoc_write
  * writes the same bytes cJSON prints for run_to_json, doubles as the
  * shortest of %.15g/%.16g/%.17g that reads back.
  */
@@ -18,8 +18,10 @@
 #include <time.h>
 
 #include "check_main.h"
-#include "render.h"
+#include "buf.h"
 #include "run.h"
+#include "run_tree.h"
+#include "rundoc.h"
 
 /* Values that are equal, or both NULL / both NaN; -0.0 differs from 0.0. */
 static int
@@ -173,7 +175,7 @@ START_TEST(test_round_trip)
 	ck_assert_ptr_nonnull(doc);
 
 	/* straight from the tree */
-	ck_assert_int_eq(run_from_json(doc, &out, err, sizeof(err)), 0);
+	ck_assert_int_eq(rundoc_read(doc, &out, err, sizeof(err)), 0);
 	d = diff_runs(&in, &out);
 	ck_assert_msg(d == NULL, "tree: %s differs", d);
 	run_clear(&out);
@@ -182,7 +184,7 @@ START_TEST(test_round_trip)
 	txt = cJSON_PrintUnformatted(doc);
 	back = cJSON_Parse(txt);
 	ck_assert_ptr_nonnull(back);
-	ck_assert_int_eq(run_from_json(back, &out, err, sizeof(err)), 0);
+	ck_assert_int_eq(rundoc_read(back, &out, err, sizeof(err)), 0);
 	d = diff_runs(&in, &out);
 	ck_assert_msg(d == NULL, "text: %s differs in %s", d, txt);
 
@@ -221,8 +223,7 @@ START_TEST(test_random_doubles)
 		doc = run_to_json(&in);
 		txt = cJSON_PrintUnformatted(doc);
 		back = cJSON_Parse(txt);
-		ck_assert_int_eq(run_from_json(back, &out, err, sizeof(err)),
-		    0);
+		ck_assert_int_eq(rundoc_read(back, &out, err, sizeof(err)), 0);
 		lost += !same_double(in.wall_s, out.wall_s) ||
 		    !same_double(in.before.load1, out.before.load1);
 		run_clear(&out);
@@ -298,7 +299,7 @@ START_TEST(test_printed_members)
 }
 END_TEST
 
-/* started_at has the format of render_rfc3339 (which it must not call). */
+/* started_at is RFC 3339 UTC with ms, as gmtime_r and strftime give it. */
 START_TEST(test_started_at)
 {
 	static const int64_t ms[] = {0, 999, 1000, 1764081296123,
@@ -313,7 +314,16 @@ START_TEST(test_started_at)
 	for (i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
 		r.started_ms = ms[i];
 		doc = run_to_json(&r);
-		render_rfc3339(ms[i], want, sizeof(want));
+		{
+			time_t sec = (time_t)(ms[i] / 1000);
+			struct tm tm;
+			char base[32];
+
+			gmtime_r(&sec, &tm);
+			strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+			snprintf(want, sizeof(want), "%s.%03dZ", base,
+			    (int)(ms[i] % 1000));
+		}
 		ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(doc,
 		                     "started_at")
 		                     ->valuestring,
@@ -494,7 +504,7 @@ START_TEST(test_malformed)
 	char err[256] = "";
 
 	ck_assert_msg(doc != NULL, "fixture %d is not JSON", _i);
-	ck_assert_int_eq(run_from_json(doc, &r, err, sizeof(err)), -1);
+	ck_assert_int_eq(rundoc_read(doc, &r, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, malformed[_i].err);
 	/* cleared: nothing to free, nothing half-read */
 	ck_assert_ptr_null(r.variant);
@@ -521,7 +531,7 @@ START_TEST(test_newer_schema)
 
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
 		doc = cJSON_Parse(docs[i]);
-		ck_assert_int_eq(run_from_json(doc, &r, err, sizeof(err)), -2);
+		ck_assert_int_eq(rundoc_read(doc, &r, err, sizeof(err)), -2);
 		ck_assert_str_eq(err, want[i]);
 		ck_assert_ptr_null(r.variant);
 		cJSON_Delete(doc);
@@ -537,7 +547,7 @@ START_TEST(test_lenient_reading)
 	char err[128];
 
 	doc = cJSON_Parse(HEAD "}");
-	ck_assert_int_eq(run_from_json(doc, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(rundoc_read(doc, &r, err, sizeof(err)), 0);
 	ck_assert_str_eq(r.variant, "py/a");
 	ck_assert_int_eq(r.started_ms, 5);
 	ck_assert_int_eq(r.status, RUN_OK);
@@ -556,7 +566,7 @@ START_TEST(test_lenient_reading)
 	                ":1},\"status\":\"timeout\",\"error\":\"t\\u00e9\","
 	                "\"started_ms\":-7,\"signal\":null,\"exit_code\":null,"
 	                "\"variant\":\"py/b\",\"phases_s\":null,\"v\":1}");
-	ck_assert_int_eq(run_from_json(doc, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(rundoc_read(doc, &r, err, sizeof(err)), 0);
 	ck_assert_str_eq(r.variant, "py/b");
 	ck_assert_int_eq(r.started_ms, -7);
 	ck_assert_int_eq(r.status, RUN_TIMEOUT);
@@ -596,7 +606,7 @@ static const char nasty[] =
 
 /*
  * Runs for the writer, beyond make_run's: run i >= NRUNS of this table.
- * Returns whether run_from_json reads the document back as the same run:
+ * Returns whether rundoc_read reads the document back as the same run:
  * not when a value becomes null (infinities) or cannot be read (a missing
  * variant, an unknown status, started_ms beyond 2^63 as a double).
  */
@@ -686,12 +696,12 @@ make_text_run(int i, struct run *r)
 #define NTEXT_RUNS (NRUNS + 9)
 
 /*
- * run_write_json writes exactly what cJSON prints for run_to_json, after
+ * rundoc_write writes exactly what cJSON prints for run_to_json, after
  * what the buffer held, and the text reads back as the same run.
  */
 START_TEST(test_write_json)
 {
-	struct run_buf b = {NULL, 0, 0};
+	struct ab_buf b = AB_BUF_INIT;
 	struct run in, out;
 	cJSON *doc, *back;
 	char err[256], *txt;
@@ -701,8 +711,8 @@ START_TEST(test_write_json)
 	doc = run_to_json(&in);
 	txt = cJSON_PrintUnformatted(doc);
 	ck_assert_ptr_nonnull(txt);
-	run_buf_append(&b, "[", 1);
-	run_write_json(&b, &in);
+	ab_buf_append(&b, "[", 1);
+	rundoc_write(&b, &in);
 	ck_assert_uint_eq(b.len, strlen(txt) + 1);
 	ck_assert_uint_eq(strlen(b.p), b.len);
 	ck_assert_msg(b.p[0] == '[' && strcmp(b.p + 1, txt) == 0,
@@ -710,23 +720,23 @@ START_TEST(test_write_json)
 
 	back = cJSON_Parse(b.p + 1);
 	ck_assert_ptr_nonnull(back);
-	rc = run_from_json(back, &out, err, sizeof(err));
+	rc = rundoc_read(back, &out, err, sizeof(err));
 	if (same) {
 		ck_assert_msg(rc == 0, "run %d: %s", _i, err);
 		d = diff_runs(&in, &out);
 		ck_assert_msg(d == NULL, "run %d: %s differs in %s", _i, d,
 		    b.p + 1);
 		/* and the run read back writes the same text again */
-		run_buf_reset(&b);
+		ab_buf_reset(&b);
 		ck_assert_str_eq(b.p, "");
-		run_write_json(&b, &out);
+		rundoc_write(&b, &out);
 		ck_assert_str_eq(b.p, txt);
 	}
 	run_clear(&out);
 	cJSON_Delete(back);
 	cJSON_free(txt);
 	cJSON_Delete(doc);
-	run_buf_free(&b);
+	ab_buf_free(&b);
 	ck_assert_ptr_null(b.p);
 	ck_assert_uint_eq(b.len, 0);
 }
@@ -734,13 +744,13 @@ END_TEST
 
 /* The text of member "wall_s" in the document of a run with that value. */
 static const char *
-wall_text(struct run_buf *b, struct run *r, double v, char *out, size_t len)
+wall_text(struct ab_buf *b, struct run *r, double v, char *out, size_t len)
 {
 	const char *p, *e;
 
 	r->wall_s = v;
-	run_buf_reset(b);
-	run_write_json(b, r);
+	ab_buf_reset(b);
+	rundoc_write(b, r);
 	p = strstr(b->p, "\"wall_s\":");
 	ck_assert_ptr_nonnull(p);
 	p += strlen("\"wall_s\":");
@@ -771,7 +781,7 @@ static const double edge_doubles[] = {0.1 + 0.2, 0.1, 0.3, 1.0 / 3.0, 2.0 / 3.0,
  */
 START_TEST(test_double_text)
 {
-	struct run_buf b = {NULL, 0, 0};
+	struct ab_buf b = AB_BUF_INIT;
 	struct run r;
 	char want[64], got[64];
 	unsigned long long x = 0x9e3779b97f4a7c15ULL, u;
@@ -819,26 +829,26 @@ START_TEST(test_double_text)
 			    want);
 	}
 	ck_assert_int_eq(bad, 0);
-	run_buf_free(&b);
+	ab_buf_free(&b);
 }
 END_TEST
 
 /* The buffer grows, stays NUL-terminated, and reset keeps its memory. */
 START_TEST(test_buf)
 {
-	struct run_buf b = {NULL, 0, 0};
+	struct ab_buf b = AB_BUF_INIT;
 	char chunk[1000];
 	size_t i, cap;
 
-	run_buf_free(&b); /* never appended to: a no-op */
-	run_buf_reset(&b);
+	ab_buf_free(&b); /* never appended to: a no-op */
+	ab_buf_reset(&b);
 	ck_assert_ptr_null(b.p);
-	run_buf_append(&b, "", 0);
+	ab_buf_append(&b, "", 0);
 	ck_assert_str_eq(b.p, "");
 	memset(chunk, 'x', sizeof(chunk));
 	for (i = 0; i < 100; i++) {
 		chunk[0] = (char)('a' + i % 26);
-		run_buf_append(&b, chunk, sizeof(chunk));
+		ab_buf_append(&b, chunk, sizeof(chunk));
 		ck_assert_uint_eq(b.len, (i + 1) * sizeof(chunk));
 		ck_assert_uint_gt(b.cap, b.len);
 		ck_assert_int_eq(b.p[b.len], '\0');
@@ -846,13 +856,13 @@ START_TEST(test_buf)
 	for (i = 0; i < 100; i++)
 		ck_assert_int_eq(b.p[i * sizeof(chunk)], 'a' + (int)(i % 26));
 	cap = b.cap;
-	run_buf_reset(&b);
+	ab_buf_reset(&b);
 	ck_assert_uint_eq(b.len, 0);
 	ck_assert_str_eq(b.p, "");
-	run_buf_append(&b, "ab", 2);
+	ab_buf_append(&b, "ab", 2);
 	ck_assert_str_eq(b.p, "ab");
 	ck_assert_uint_eq(b.cap, cap);
-	run_buf_free(&b);
+	ab_buf_free(&b);
 	ck_assert_ptr_null(b.p);
 	ck_assert_uint_eq(b.cap, 0);
 }

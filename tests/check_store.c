@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "run_tree.h"
 #include "store.h"
 
 static void
