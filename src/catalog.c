@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "conf.h"
 #include "runner.h"
 #include "xmalloc.h"
 
@@ -573,4 +574,63 @@ catalog_free(struct catalog *c)
 	free(c->interps);
 	variants_clear(c);
 	memset(c, 0, sizeof(*c));
+}
+
+/* Marks the allocators c disables (never the baseline) and their variants
+ * unavailable. */
+static void
+disable_allocators(struct catalog *cat, const struct conf *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->ndisabled; i++) {
+		for (j = 0; j < cat->nallocs; j++) {
+			struct allocator *al = &cat->allocs[j];
+
+			if (strcmp(al->name, c->disabled[i]) != 0 ||
+			    strcmp(al->name, AB_BASELINE) == 0)
+				continue;
+			al->available = 0;
+			free(al->reason);
+			al->reason = xstrdup("disabled in the configuration");
+		}
+	}
+	for (i = 0; i < cat->nvariants; i++) {
+		struct variant *v = &cat->variants[i];
+		const struct allocator *al = &cat->allocs[v->alloc];
+
+		if (v->available && !al->available) {
+			v->available = 0;
+			v->reason = al->reason;
+		}
+	}
+}
+
+/*
+ * The specs were validated when c was loaded, so an addition fails only if
+ * the configuration was built by hand; the first such failure is reported
+ * and the rest still added.
+ */
+int
+catalog_from_conf(struct catalog *cat, const struct conf *c, char *err,
+    size_t errlen)
+{
+	char msg[256];
+	size_t i;
+	int rc = 0;
+
+	catalog_init(cat);
+	for (i = 0; i < c->nallocators; i++)
+		if (catalog_add_allocator(cat, c->allocators[i], msg,
+		        sizeof(msg)) == -1 &&
+		    rc++ == 0)
+			snprintf(err, errlen, "%s", msg);
+	for (i = 0; i < c->ninterpreters; i++)
+		if (catalog_add_interpreter(cat, c->interpreters[i], msg,
+		        sizeof(msg)) == -1 &&
+		    rc++ == 0)
+			snprintf(err, errlen, "%s", msg);
+	catalog_resolve(cat, NULL, NULL);
+	disable_allocators(cat, c);
+	return rc == 0 ? 0 : -1;
 }

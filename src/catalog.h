@@ -90,6 +90,18 @@ const struct variant *catalog_find(const struct catalog *c, const char *id);
 const struct variant *catalog_baseline_of(const struct catalog *c,
     const struct variant *v);
 
+struct conf;
+
+/*
+ * Builds the catalogue for the configuration c, for --once, the daemon and
+ * SIGHUP alike: its allocators and interpreters, resolved, with the
+ * allocators it disables (enabled = no) and their variants unavailable.
+ * Returns 0, or -1 with the first entry that could not be added in err
+ * (the others are still there). Free with catalog_free either way.
+ */
+int catalog_from_conf(struct catalog *cat, const struct conf *c, char *err,
+    size_t errlen);
+
 /* Frees everything c owns; c may be re-initialised after. */
 void catalog_free(struct catalog *c);
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * allocbenchd: command line, signals and wiring. Without --once it runs the
- * daemon in the foreground (scheduler.c) with the configuration file
- * overridden by command-line flags. `--once` measures every variant, prints
- * the table (or the summary document with --json) and exits 0 when the
- * baseline produced verified runs, 1 otherwise. Usage errors exit 2, a bad
- * configuration 78 (EX_CONFIG).
+ * allocbenchd: the command line, signals and wiring. The options are one
+ * table: each names the configuration key it overrides or the mode it
+ * belongs to, and --help is printed from it. Without a mode the daemon runs
+ * in the foreground (scheduler.c); --once measures once (once.c);
+ * --check-config only checks the file. Usage errors exit 2 with one line
+ * on stderr, a bad configuration 78 (EX_CONFIG).
  */
 #include "config.h"
 
@@ -16,30 +16,98 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "catalog.h"
 #include "conf.h"
-#include "host.h"
-#include "hostmon.h"
 #include "log.h"
 #include "num.h"
-#include "render.h"
-#include "rounds.h"
+#include "once.h"
 #include "scheduler.h"
-#include "store.h"
 #include "xmalloc.h"
 
 #define AB_EXIT_USAGE    2
 #define AB_CONFIG_FILE   AB_SYSCONFDIR "/allocbench/allocbenchd.conf"
 #define AB_MAX_OVERRIDES 32
 
-struct override {
-	const char *section;
+enum opt_id {
+	OPT_CONFIG = 256,
+	OPT_OVERRIDE,
+	OPT_INTERPRETER,
+	OPT_ALLOCATOR,
+	OPT_WORKLOAD,
+	OPT_ONCE,
+	OPT_RUNS,
+	OPT_JSON,
+	OPT_CHECK_CONFIG,
+	OPT_VERBOSE,
+	OPT_VERSION = 'V',
+	OPT_HELP = 'h',
+};
+
+/* Which invocation an option belongs to. */
+enum opt_mode {
+	MODE_ANY,  /* the daemon and --once */
+	MODE_ONCE, /* only with --once */
+};
+
+/*
+ * Every option. An OPT_OVERRIDE sets the configuration key section/key, as
+ * the file would, after the file is read.
+ */
+static const struct opt_def {
+	const char *name;
+	int id;
+	const char *arg; /* NULL: takes no value */
+	enum opt_mode mode;
+	const char *section; /* OPT_OVERRIDE only */
 	const char *key;
+	const char *help;
+} opt_defs[] = {
+    {"config", OPT_CONFIG, "FILE", MODE_ANY, NULL, NULL,
+        "configuration file (default " AB_CONFIG_FILE ")"},
+    {"listen", OPT_OVERRIDE, "ADDR:PORT", MODE_ANY, "daemon", "listen",
+        "HTTP address (default 127.0.0.1:8080)"},
+    {"state-dir", OPT_OVERRIDE, "DIR", MODE_ANY, "daemon", "state_dir",
+        "history directory (default $STATE_DIRECTORY or "
+        "/var/lib/allocbench)"},
+    {"www-dir", OPT_OVERRIDE, "DIR", MODE_ANY, "daemon", "www_dir",
+        "dashboard directory"},
+    {"interval", OPT_OVERRIDE, "SECONDS", MODE_ANY, "daemon", "interval",
+        "seconds between round starts (default 600)"},
+    {"window", OPT_OVERRIDE, "N", MODE_ANY, "daemon", "window",
+        "newest verified runs per variant in the statistics (default 30)"},
+    {"iterations", OPT_OVERRIDE, "N", MODE_ANY, "workload", "iterations",
+        "items the workload churns (default 2000000)"},
+    {"warmup", OPT_OVERRIDE, "W", MODE_ANY, "workload", "warmup",
+        "discarded warm-up rounds (default 1)"},
+    {"timeout", OPT_OVERRIDE, "SECONDS", MODE_ANY, "workload", "timeout",
+        "kill a run after this long (default 600)"},
+    {"workload", OPT_WORKLOAD, "PATH", MODE_ANY, NULL, NULL,
+        "the churn workload (default: the installed churn.py)"},
+    {"interpreter", OPT_INTERPRETER, "NAME[=PATH][,ENV=VAL...]", MODE_ANY, NULL,
+        NULL, "measure this interpreter (repeatable)"},
+    {"allocator", OPT_ALLOCATOR, "NAME=PATH", MODE_ANY, NULL, NULL,
+        "add or replace an allocator library (repeatable)"},
+    {"verbose", OPT_VERBOSE, NULL, MODE_ANY, NULL, NULL, "log debug messages"},
+    {"once", OPT_ONCE, NULL, MODE_ANY, NULL, NULL,
+        "measure once, print the table and exit"},
+    {"runs", OPT_RUNS, "N", MODE_ONCE, NULL, NULL,
+        "measured rounds (default 10)"},
+    {"json", OPT_JSON, NULL, MODE_ONCE, NULL, NULL,
+        "print the summary document instead of the table"},
+    {"check-config", OPT_CHECK_CONFIG, NULL, MODE_ANY, NULL, NULL,
+        "check the configuration file and exit"},
+    {"version", OPT_VERSION, NULL, MODE_ANY, NULL, NULL,
+        "print the version and exit"},
+    {"help", OPT_HELP, NULL, MODE_ANY, NULL, NULL, "print this help and exit"},
+};
+
+#define NOPTS (sizeof(opt_defs) / sizeof(opt_defs[0]))
+
+struct override {
+	const struct opt_def *def;
 	const char *value;
-	const char *option;
 };
 
 struct options {
@@ -51,6 +119,7 @@ struct options {
 	const char *config;
 	int config_given;
 	const char *workload;
+	const struct opt_def *once_only; /* a --once option that was given */
 	struct override ov[AB_MAX_OVERRIDES];
 	size_t nov;
 	const char **interps;
@@ -59,31 +128,40 @@ struct options {
 	size_t nallocs;
 };
 
+static volatile sig_atomic_t once_cancel;
+
 static void
 on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		scheduler_reload = 1;
-	else
+	else {
 		scheduler_stop = 1;
+		once_cancel = 1;
+	}
 	scheduler_wake();
 }
 
 static void
 usage(FILE *fp)
 {
+	size_t i;
+	int n;
+
 	fprintf(fp,
-	    "usage: allocbenchd [--config FILE] [--listen ADDR:PORT] "
-	    "[--state-dir DIR]\n"
-	    "                   [--www-dir DIR] [--interval SECONDS] "
-	    "[--window N]\n"
-	    "                   [--iterations N] [--warmup W] "
-	    "[--timeout SECONDS]\n"
-	    "                   [--interpreter NAME[=PATH][,ENV=VAL...]]...\n"
-	    "                   [--allocator NAME=PATH]... [--verbose]\n"
-	    "       allocbenchd --once [--runs N] [--json] [options above]\n"
+	    "usage: allocbenchd [options]            run the daemon\n"
+	    "       allocbenchd --once [options]     measure once\n"
 	    "       allocbenchd --check-config [--config FILE]\n"
-	    "       allocbenchd --version | --help\n");
+	    "options:\n");
+	for (i = 0; i < NOPTS; i++) {
+		const struct opt_def *d = &opt_defs[i];
+
+		n = fprintf(fp, "  %s%c%s--%s%s%s", d->id < 256 ? "-" : "",
+		    d->id < 256 ? d->id : ' ', d->id < 256 ? ", " : "   ",
+		    d->name, d->arg ? " " : "", d->arg ? d->arg : "");
+		fprintf(fp, "%*s%s%s\n", n < 34 ? 34 - n : 1, "", d->help,
+		    d->mode == MODE_ONCE ? " [--once]" : "");
+	}
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -97,17 +175,6 @@ usage_error(const char *fmt, ...)
 	va_end(ap);
 	fputs(" (see --help)\n", stderr);
 	exit(AB_EXIT_USAGE);
-}
-
-static long
-opt_long(const char *name, const char *arg, long min, long max)
-{
-	char err[128];
-	long v;
-
-	if (num_parse_long(arg, min, max, &v, err, sizeof(err)) == -1)
-		usage_error("--%s: %s", name, err);
-	return v;
 }
 
 /* 1 when this is the build tree's binary, which uses the source tree. */
@@ -137,150 +204,49 @@ find_workload(const char *given)
 	                     : AB_PKGDATADIR "/churn.py";
 }
 
+/* Checks an override against a scratch configuration; exits 2 if bad. */
 static void
-fmt_elapsed(double s, char *buf, size_t len)
-{
-	long t = (long)s;
-
-	snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-}
-
-/* Progress on a terminal: one line rewritten in place. */
-static void
-progress_tty(void *arg, const struct rounds_progress *p)
-{
-	char el[32];
-
-	(void)arg;
-	fmt_elapsed(p->elapsed_s, el, sizeof(el));
-	if (p->result == NULL)
-		fprintf(stderr, "\r\033[K[%zu/%zu] %s%s  elapsed %s", p->index,
-		    p->total, p->variant, p->warmup ? " (warm-up)" : "", el);
-	else
-		fprintf(stderr, "\r\033[K[%zu/%zu] %s%s  %.3f s %s  elapsed %s",
-		    p->index, p->total, p->variant,
-		    p->warmup ? " (warm-up)" : "", p->result->wall_s,
-		    run_status_name(p->result->status), el);
-	if (p->result != NULL && p->index == p->total)
-		fputc('\n', stderr);
-	fflush(stderr);
-}
-
-/* Progress under --verbose when stderr is not a terminal: a log line. */
-static void
-progress_log(void *arg, const struct rounds_progress *p)
-{
-	(void)arg;
-	if (p->result != NULL)
-		log_debug("run %zu/%zu %s%s: %s, %.3f s", p->index, p->total,
-		    p->variant, p->warmup ? " (warm-up)" : "",
-		    run_status_name(p->result->status), p->result->wall_s);
-}
-
-/* 0 when every interpreter's baseline has at least one verified run. */
-static int
-baseline_verified(const cJSON *doc)
-{
-	const cJSON *v, *runs;
-	int seen = 0;
-
-	cJSON_ArrayForEach(v,
-	    cJSON_GetObjectItemCaseSensitive(doc, "variants")) {
-		const cJSON *al =
-		    cJSON_GetObjectItemCaseSensitive(v, "allocator");
-
-		if (!cJSON_IsString(al) || strcmp(al->valuestring, AB_BASELINE))
-			continue;
-		seen++;
-		runs = cJSON_GetObjectItemCaseSensitive(v, "runs");
-		if (cJSON_GetObjectItemCaseSensitive(runs, "ok")->valuedouble <
-		    1)
-			return -1;
-	}
-	return seen > 0 ? 0 : -1;
-}
-
-static int
-run_once(struct catalog *cat, const struct options *o, const struct conf *c)
-{
-	struct rounds_opts ro = {
-	    .runs = o->runs,
-	    .warmup = c->warmup,
-	    .iterations = c->iterations,
-	    .timeout_s = c->timeout_s,
-	    .workload = o->workload,
-	    .cancel = &scheduler_stop,
-	    .host_root = c->host_root,
-	    .vcgencmd = hostmon_vcgencmd(),
-	    .max_load = 0,
-	};
-	struct host_info host;
-	struct store st;
-	struct timespec now;
-	char err[256];
-	cJSON *doc;
-	char *text;
-	int rc, status;
-
-	if (access(o->workload, R_OK) == -1) {
-		log_err("workload %s: %s", o->workload, strerror(errno));
-		return 1;
-	}
-	if (isatty(STDERR_FILENO))
-		ro.progress = progress_tty;
-	else if (o->verbose)
-		ro.progress = progress_log;
-	store_init(&st);
-	host_read(&host, c->host_root);
-
-	rc = rounds_run(cat, &ro, &st, err, sizeof(err));
-	if (rc == -1)
-		log_err("measurement stopped: %s", err);
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	doc = render_summary(cat, &st, &host, 0, c->iterations,
-	    c->include_flagged,
-	    (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
-	if (o->json) {
-		text = cJSON_Print(doc);
-		puts(text);
-		cJSON_free(text);
-	} else
-		render_table(stdout, doc);
-	status = (rc == 0 && baseline_verified(doc) == 0) ? 0 : 1;
-	if (rc == 0 && status != 0)
-		log_err("the baseline produced no verified run");
-	cJSON_Delete(doc);
-	store_free(&st);
-	if (fflush(stdout) == EOF) {
-		log_err("stdout: %s", strerror(errno));
-		status = 1;
-	}
-	return status;
-}
-
-/* Remembers a flag that overrides a configuration key; exits 2 if bad. */
-static void
-add_override(struct options *o, const char *option, const char *section,
-    const char *key, const char *value)
+add_override(struct options *o, const struct opt_def *d, const char *value)
 {
 	struct conf scratch;
 	char err[256];
 	const char *msg = err;
-	size_t klen = strlen(key);
+	size_t klen = strlen(d->key);
 
 	conf_defaults(&scratch);
-	if (conf_set(&scratch, section, key, value, err, sizeof(err)) == -1) {
+	if (conf_set(&scratch, d->section, d->key, value, err, sizeof(err)) ==
+	    -1) {
 		conf_free(&scratch);
-		if (strncmp(err, key, klen) == 0 &&
+		if (strncmp(err, d->key, klen) == 0 &&
 		    strncmp(err + klen, ": ", 2) == 0)
 			msg = err + klen + 2;
-		usage_error("--%s: %s", option, msg);
+		usage_error("--%s: %s", d->name, msg);
 	}
 	conf_free(&scratch);
 	if (o->nov == AB_MAX_OVERRIDES)
 		usage_error("too many options");
-	o->ov[o->nov++] = (struct override){section, key, value, option};
+	o->ov[o->nov++] = (struct override){d, value};
+}
+
+/* Checks one --interpreter or --allocator spec; exits 2 if bad. */
+static const char **
+add_spec(const struct opt_def *d, const char **list, size_t *n,
+    const char *spec)
+{
+	struct catalog cat;
+	char err[256];
+	int rc;
+
+	catalog_init(&cat);
+	rc = d->id == OPT_INTERPRETER
+	    ? catalog_add_interpreter(&cat, spec, err, sizeof(err))
+	    : catalog_add_allocator(&cat, spec, err, sizeof(err));
+	catalog_free(&cat);
+	if (rc == -1)
+		usage_error("--%s: %s", d->name, err);
+	list = xreallocarray(list, *n + 1, sizeof(*list));
+	list[(*n)++] = spec;
+	return list;
 }
 
 static void
@@ -312,8 +278,8 @@ build_conf(const struct options *o, int read_file, struct conf *c, char *err,
 	    conf_load(c, o->config, err, errlen) == -1)
 		return -1;
 	for (i = 0; i < o->nov; i++)
-		if (conf_set(c, o->ov[i].section, o->ov[i].key, o->ov[i].value,
-		        err, errlen) == -1)
+		if (conf_set(c, o->ov[i].def->section, o->ov[i].def->key,
+		        o->ov[i].value, err, errlen) == -1)
 			return -1;
 	if (o->ninterps > 0)
 		replace_list(&c->interpreters, &c->ninterpreters, o->interps,
@@ -349,136 +315,106 @@ install_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-static const char **
-push(const char **list, size_t *n, const char *item)
+/* Applies one parsed option to o; exits for --help, --version and errors. */
+static void
+apply_option(struct options *o, const struct opt_def *d, const char *arg)
 {
-	list = xreallocarray(list, *n + 1, sizeof(*list));
-	list[(*n)++] = item;
-	return list;
+	char err[128];
+
+	if (d->mode == MODE_ONCE)
+		o->once_only = d;
+	switch (d->id) {
+	case OPT_CONFIG:
+		o->config = arg;
+		o->config_given = 1;
+		break;
+	case OPT_OVERRIDE:
+		add_override(o, d, arg);
+		break;
+	case OPT_INTERPRETER:
+		o->interps = add_spec(d, o->interps, &o->ninterps, arg);
+		break;
+	case OPT_ALLOCATOR:
+		o->allocs = add_spec(d, o->allocs, &o->nallocs, arg);
+		break;
+	case OPT_WORKLOAD:
+		o->workload = arg;
+		break;
+	case OPT_ONCE:
+		o->once = 1;
+		break;
+	case OPT_RUNS:
+		if (num_parse_long(arg, 1, 100000, &o->runs, err,
+		        sizeof(err)) == -1)
+			usage_error("--%s: %s", d->name, err);
+		break;
+	case OPT_JSON:
+		o->json = 1;
+		break;
+	case OPT_CHECK_CONFIG:
+		o->check_config = 1;
+		break;
+	case OPT_VERBOSE:
+		o->verbose = 1;
+		break;
+	case OPT_VERSION:
+		printf("allocbenchd %s\n", PACKAGE_VERSION);
+		exit(0);
+	case OPT_HELP:
+		usage(stdout);
+		exit(0);
+	}
+}
+
+/* Parses argv into o; every mistake is a usage error (exit 2). */
+static void
+parse_args(int argc, char *argv[], struct options *o)
+{
+	struct option longopts[NOPTS + 1];
+	size_t i;
+	int ch, idx;
+
+	memset(longopts, 0, sizeof(longopts));
+	for (i = 0; i < NOPTS; i++)
+		longopts[i] = (struct option){opt_defs[i].name,
+		    opt_defs[i].arg ? required_argument : no_argument, NULL,
+		    (int)i + 1000};
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":hV", longopts, &idx)) != -1) {
+		if (ch == 'h' || ch == 'V') {
+			for (i = 0; opt_defs[i].id != ch; i++)
+				;
+			apply_option(o, &opt_defs[i], NULL);
+		} else if (ch >= 1000 && ch < 1000 + (int)NOPTS)
+			apply_option(o, &opt_defs[ch - 1000], optarg);
+		else if (ch == ':')
+			usage_error("%s needs a value", argv[optind - 1]);
+		else
+			usage_error("unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->once && o->check_config)
+		usage_error("--once and --check-config exclude each other");
+	if (!o->once && o->once_only != NULL)
+		usage_error("--%s only applies with --once",
+		    o->once_only->name);
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-	    {"once", no_argument, NULL, 'o'},
-	    {"runs", required_argument, NULL, 'n'},
-	    {"warmup", required_argument, NULL, 'w'},
-	    {"iterations", required_argument, NULL, 'i'},
-	    {"interpreter", required_argument, NULL, 'I'},
-	    {"allocator", required_argument, NULL, 'A'},
-	    {"timeout", required_argument, NULL, 't'},
-	    {"workload", required_argument, NULL, 'W'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"config", required_argument, NULL, 'c'},
-	    {"listen", required_argument, NULL, 'l'},
-	    {"state-dir", required_argument, NULL, 's'},
-	    {"www-dir", required_argument, NULL, 'd'},
-	    {"interval", required_argument, NULL, 'T'},
-	    {"window", required_argument, NULL, 'N'},
-	    {"check-config", no_argument, NULL, 'C'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"version", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct options o = {
 	    .runs = 10,
 	    .config = AB_CONFIG_FILE,
 	};
 	struct scheduler_opts so;
-	struct catalog cat;
+	struct once_opts oo;
 	struct conf conf;
 	char err[512];
-	int ch, rc;
+	int rc;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			o.once = 1;
-			break;
-		case 'n':
-			o.runs = opt_long("runs", optarg, 1, 100000);
-			break;
-		case 'w':
-			add_override(&o, "warmup", "workload", "warmup",
-			    optarg);
-			break;
-		case 'i':
-			add_override(&o, "iterations", "workload", "iterations",
-			    optarg);
-			break;
-		case 't':
-			add_override(&o, "timeout", "workload", "timeout",
-			    optarg);
-			break;
-		case 'I':
-			catalog_init(&cat);
-			if (catalog_add_interpreter(&cat, optarg, err,
-			        sizeof(err)) == -1)
-				usage_error("--interpreter: %s", err);
-			catalog_free(&cat);
-			o.interps = push(o.interps, &o.ninterps, optarg);
-			break;
-		case 'A':
-			catalog_init(&cat);
-			if (catalog_add_allocator(&cat, optarg, err,
-			        sizeof(err)) == -1)
-				usage_error("--allocator: %s", err);
-			catalog_free(&cat);
-			o.allocs = push(o.allocs, &o.nallocs, optarg);
-			break;
-		case 'W':
-			o.workload = optarg;
-			break;
-		case 'j':
-			o.json = 1;
-			break;
-		case 'c':
-			o.config = optarg;
-			o.config_given = 1;
-			break;
-		case 'l':
-			add_override(&o, "listen", "daemon", "listen", optarg);
-			break;
-		case 's':
-			add_override(&o, "state-dir", "daemon", "state_dir",
-			    optarg);
-			break;
-		case 'd':
-			add_override(&o, "www-dir", "daemon", "www_dir",
-			    optarg);
-			break;
-		case 'T':
-			add_override(&o, "interval", "daemon", "interval",
-			    optarg);
-			break;
-		case 'N':
-			add_override(&o, "window", "daemon", "window", optarg);
-			break;
-		case 'C':
-			o.check_config = 1;
-			break;
-		case 'v':
-			o.verbose = 1;
-			break;
-		case 'V':
-			printf("allocbenchd %s\n", PACKAGE_VERSION);
-			return 0;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case ':':
-			usage_error("%s needs a value", argv[optind - 1]);
-		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
-	if (o.once && o.check_config)
-		usage_error("--once and --check-config exclude each other");
+	parse_args(argc, argv, &o);
 	log_init(o.verbose);
 	o.workload = find_workload(o.workload);
 
@@ -486,47 +422,36 @@ main(int argc, char *argv[])
 	if (build_conf(&o, !o.once || o.config_given, &conf, err,
 	        sizeof(err)) == -1) {
 		fprintf(stderr, "allocbenchd: %s\n", err);
-		conf_free(&conf);
 		rc = AB_EX_CONFIG;
-		goto out;
-	}
-	if (o.check_config) {
+	} else if (o.check_config) {
 		printf("%s: ok\n",
 		    access(o.config, F_OK) == 0 ? o.config : "defaults");
-		conf_free(&conf);
 		rc = 0;
-		goto out;
+	} else if (o.once) {
+		install_signals();
+		oo = (struct once_opts){
+		    .runs = o.runs,
+		    .json = o.json,
+		    .verbose = o.verbose,
+		    .workload = o.workload,
+		    .cancel = &once_cancel,
+		};
+		rc = once_run(&conf, &oo);
+	} else {
+		install_signals();
+		if (access(o.workload, R_OK) == -1)
+			log_warn("workload %s: %s; every run will fail",
+			    o.workload, strerror(errno));
+		so = (struct scheduler_opts){
+		    .workload = o.workload,
+		    .vendor_dir =
+		        AB_CHARTJS_DIR[0] != '\0' ? AB_CHARTJS_DIR : NULL,
+		    .reload = reload_conf,
+		    .reload_arg = &o,
+		};
+		rc = scheduler_run(&conf, &so);
 	}
-	install_signals();
-
-	if (o.once) {
-		size_t i;
-
-		catalog_init(&cat);
-		for (i = 0; i < conf.nallocators; i++)
-			catalog_add_allocator(&cat, conf.allocators[i], err,
-			    sizeof(err));
-		for (i = 0; i < conf.ninterpreters; i++)
-			catalog_add_interpreter(&cat, conf.interpreters[i], err,
-			    sizeof(err));
-		catalog_resolve(&cat, NULL, NULL);
-		rc = run_once(&cat, &o, &conf);
-		catalog_free(&cat);
-		conf_free(&conf);
-		goto out;
-	}
-
-	if (access(o.workload, R_OK) == -1)
-		log_warn("workload %s: %s; every run will fail", o.workload,
-		    strerror(errno));
-	so = (struct scheduler_opts){
-	    .workload = o.workload,
-	    .vendor_dir = AB_CHARTJS_DIR[0] != '\0' ? AB_CHARTJS_DIR : NULL,
-	    .reload = reload_conf,
-	    .reload_arg = &o,
-	};
-	rc = scheduler_run(&conf, &so);
-out:
+	conf_free(&conf);
 	free(o.interps);
 	free(o.allocs);
 	return rc;

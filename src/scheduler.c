@@ -95,56 +95,15 @@ state_dir_of(const struct conf *c)
 	return xstrdup(AB_DEFAULT_STATE_DIR);
 }
 
-/* Marks allocators the configuration disables as unavailable. */
-static void
-disable_allocators(struct catalog *cat, const struct conf *c)
-{
-	size_t i, j;
-
-	for (i = 0; i < c->ndisabled; i++) {
-		for (j = 0; j < cat->nallocs; j++) {
-			struct allocator *al = &cat->allocs[j];
-
-			if (strcmp(al->name, c->disabled[i]) != 0 ||
-			    strcmp(al->name, AB_BASELINE) == 0)
-				continue;
-			al->available = 0;
-			free(al->reason);
-			al->reason = xstrdup("disabled in the configuration");
-		}
-	}
-	for (i = 0; i < cat->nvariants; i++) {
-		struct variant *v = &cat->variants[i];
-		const struct allocator *al = &cat->allocs[v->alloc];
-
-		if (v->available && !al->available) {
-			v->available = 0;
-			v->reason = al->reason;
-		}
-	}
-}
-
-/*
- * Builds the catalogue for c. The specs were validated when c was loaded;
- * a failure here is logged and the entry left out.
- */
+/* Builds the catalogue for c and logs what is unavailable and why. */
 static void
 build_catalog(struct catalog *cat, const struct conf *c)
 {
 	char err[256];
 	size_t i;
 
-	catalog_init(cat);
-	for (i = 0; i < c->nallocators; i++)
-		if (catalog_add_allocator(cat, c->allocators[i], err,
-		        sizeof(err)) == -1)
-			log_err("%s", err);
-	for (i = 0; i < c->ninterpreters; i++)
-		if (catalog_add_interpreter(cat, c->interpreters[i], err,
-		        sizeof(err)) == -1)
-			log_err("%s", err);
-	catalog_resolve(cat, NULL, NULL);
-	disable_allocators(cat, c);
+	if (catalog_from_conf(cat, c, err, sizeof(err)) == -1)
+		log_err("%s", err);
 	for (i = 0; i < cat->nvariants; i++)
 		if (!cat->variants[i].available)
 			log_warn("%s unavailable: %s", cat->variants[i].id,
