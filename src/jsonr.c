@@ -7,15 +7,29 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "jsonr.h"
+
+/* A number item, or a raw item holding a number's exact text. */
+static double
+item_num(const cJSON *v)
+{
+	char *end;
+	double d;
+
+	if (cJSON_IsNumber(v))
+		return v->valuedouble;
+	if (!cJSON_IsRaw(v) || v->valuestring == NULL)
+		return NAN;
+	d = strtod(v->valuestring, &end);
+	return *end == '\0' && end != v->valuestring ? d : NAN;
+}
 
 double
 jsonr_num(const cJSON *o, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+	return item_num(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
 const char *
@@ -32,7 +46,7 @@ jsonr_pair(const cJSON *o, const char *key, int i)
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
 	const cJSON *v = cJSON_IsArray(a) ? cJSON_GetArrayItem(a, i) : NULL;
 
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+	return item_num(v);
 }
 
 int

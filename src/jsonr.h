@@ -9,8 +9,8 @@
 
 #include <cjson/cJSON.h>
 
-/* The number member `key` of o, or NAN when o or the member is absent or
- * not a number. */
+/* The number member `key` of o (a number item, or a raw item holding a
+ * number's text), or NAN when o or the member is absent or not a number. */
 double jsonr_num(const cJSON *o, const char *key);
 
 /* The string member `key` of o, or NULL. The tree owns the string. */

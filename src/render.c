@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "hostmon.h"
 #include "jsonr.h"
+#include "num.h"
 #include "render.h"
 #include "rundoc.h"
 #include "stats.h"
@@ -59,14 +60,29 @@ add_time(cJSON *o, const char *key, int64_t ms)
 		cJSON_AddNullToObject(o, key);
 }
 
+/*
+ * A number item with the shortest text that reads back exactly (num.c), or
+ * null when it is not finite. It is a raw item because cJSON 1.7 prints a
+ * 15-digit form that is only "close" to some doubles, and /metrics, which
+ * reads the same tree, must show the summary's numbers bit for bit; read it
+ * back with jsonr_num.
+ */
+static cJSON *
+num_item(double v)
+{
+	char buf[AB_NUM_TEXT];
+
+	if (!isfinite(v))
+		return cJSON_CreateNull();
+	num_format_double(v, buf, sizeof(buf));
+	return cJSON_CreateRaw(buf);
+}
+
 /* Adds a number, or null when it is not finite. */
 static void
 add_num(cJSON *o, const char *key, double v)
 {
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
+	cJSON_AddItemToObject(o, key, num_item(v));
 }
 
 static void
@@ -83,8 +99,8 @@ pair(double lo, double hi)
 {
 	cJSON *a = cJSON_CreateArray();
 
-	cJSON_AddItemToArray(a, cJSON_CreateNumber(lo));
-	cJSON_AddItemToArray(a, cJSON_CreateNumber(hi));
+	cJSON_AddItemToArray(a, num_item(lo));
+	cJSON_AddItemToArray(a, num_item(hi));
 	return a;
 }
 

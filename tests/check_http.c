@@ -1217,6 +1217,52 @@ END_TEST
 
 /* The body is well-formed 0.0.4: each family has one HELP and one TYPE
  * before its samples, whose lines are contiguous. */
+/*
+ * Over several updates, GET /api/v1/summary and GET /metrics agree after
+ * each one: /metrics once rendered from the previous summary and lagged it
+ * by one update.
+ */
+START_TEST(test_metrics_follow_updates)
+{
+	static const double walls[] = {1.0, 1.2, 0.8};
+	char lab[160];
+	size_t u;
+	struct resp r, s;
+	cJSON *sum;
+	double ok;
+
+	for (u = 0; u < sizeof(walls) / sizeof(walls[0]); u++) {
+		add_run(30 + (int)u, "py/jemalloc", RUN_OK, walls[u], 0);
+		st.updated_ms = T0 + (int64_t)(30 + u) * 60000;
+		state_publish(&st);
+		request("GET", "/api/v1/summary", NULL, NULL, &s);
+		request("GET", "/metrics", NULL, NULL, &r);
+		sum = cJSON_Parse(s.body);
+		ck_assert_ptr_nonnull(sum);
+		ok =
+		    cJSON_GetObjectItem(cJSON_GetObjectItem(ab_test_variant(sum,
+		                                                "py/jemalloc"),
+		                            "runs"),
+		        "ok")
+		        ->valuedouble;
+		ck_assert_double_eq(ok, 11.0 + (double)u + 1);
+		snprintf(lab, sizeof(lab),
+		    "allocbench_runs_total{interpreter=\"py\","
+		    "allocator=\"jemalloc\",status=\"ok\"}");
+		ck_assert_double_eq(metric(r.body, lab), ok);
+		ck_assert(metric(r.body, "allocbench_speedup_ratio" JJ) ==
+		    cJSON_GetObjectItem(cJSON_GetObjectItem(ab_test_variant(sum,
+		                                                "py/jemalloc"),
+		                            "speedup"),
+		        "ratio")
+		        ->valuedouble);
+		cJSON_Delete(sum);
+		resp_free(&r);
+		resp_free(&s);
+	}
+}
+END_TEST
+
 START_TEST(test_metrics_format)
 {
 	char names[64][64], name[64] = "";
@@ -1458,6 +1504,7 @@ suite(void)
 	    sizeof(runs_error_cases) / sizeof(runs_error_cases[0]));
 	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_metrics_values);
+	tcase_add_test(tc, test_metrics_follow_updates);
 	tcase_add_test(tc, test_metrics_format);
 	tcase_add_test(tc, test_metrics_escaping);
 	tcase_add_test(tc, test_promtool);

@@ -89,6 +89,26 @@ teardown(void)
 	ab_test_rm_tree(tmpdir);
 }
 
+/*
+ * render_summary's document as a client reads it: printed and parsed again
+ * (numbers are raw items holding their exact text until printed).
+ */
+static cJSON *
+summary(const struct catalog *c, const struct store *s,
+    const struct host_info *h, size_t window, long iterations, int flagged,
+    int64_t now_ms)
+{
+	cJSON *tree = render_summary(c, s, h, window, iterations, flagged,
+	    now_ms);
+	char *text = cJSON_PrintUnformatted(tree);
+	cJSON *doc = cJSON_Parse(text);
+
+	ck_assert_ptr_nonnull(doc);
+	cJSON_free(text);
+	cJSON_Delete(tree);
+	return doc;
+}
+
 static double
 num(const cJSON *o, const char *path)
 {
@@ -142,7 +162,7 @@ static const struct {
 
 START_TEST(test_values)
 {
-	cJSON *doc = render_summary(&cat, &st, &host, 0, 1000, 0, 0);
+	cJSON *doc = summary(&cat, &st, &host, 0, 1000, 0, 0);
 	const cJSON *v = ab_test_variant(doc, values[_i].variant);
 
 	ck_assert_double_eq_tol(num(v, values[_i].path), values[_i].expected,
@@ -154,7 +174,7 @@ END_TEST
 START_TEST(test_document_shape)
 {
 	cJSON *doc =
-	    render_summary(&cat, &st, &host, 0, 1000, 0, 1764081296123LL);
+	    summary(&cat, &st, &host, 0, 1000, 0, 1764081296123LL);
 	const cJSON *base = ab_test_variant(doc, "py/glibc");
 	const cJSON *je = ab_test_variant(doc, "py/jemalloc");
 	const cJSON *tc = ab_test_variant(doc, "py/tcmalloc");
@@ -206,7 +226,7 @@ END_TEST
 START_TEST(test_window_and_small_n)
 {
 	/* the newest 5 baseline runs: 2.8 2.4 2.6 2.2 2.7 -> median 2.6 */
-	cJSON *doc = render_summary(&cat, &st, &host, 5, 1000, 0, 0);
+	cJSON *doc = summary(&cat, &st, &host, 5, 1000, 0, 0);
 	const cJSON *base = ab_test_variant(doc, "py/glibc");
 
 	ck_assert_double_eq_tol(num(base, "wall_s.median"), 2.6, 1e-12);
@@ -217,7 +237,7 @@ START_TEST(test_window_and_small_n)
 	cJSON_Delete(doc);
 
 	/* iterations 5000: only the one 100 s jemalloc run, no baseline */
-	doc = render_summary(&cat, &st, &host, 0, 5000, 0, 0);
+	doc = summary(&cat, &st, &host, 0, 5000, 0, 0);
 	ck_assert_double_eq_tol(num(ab_test_variant(doc, "py/jemalloc"),
 	                            "wall_s.median"),
 	    100.0, 1e-12);
@@ -230,7 +250,7 @@ END_TEST
 
 START_TEST(test_table)
 {
-	cJSON *doc = render_summary(&cat, &st, &host, 0, 1000, 0, 0);
+	cJSON *doc = summary(&cat, &st, &host, 0, 1000, 0, 0);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);

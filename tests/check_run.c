@@ -834,39 +834,6 @@ START_TEST(test_double_text)
 END_TEST
 
 /* The buffer grows, stays NUL-terminated, and reset keeps its memory. */
-START_TEST(test_buf)
-{
-	struct ab_buf b = AB_BUF_INIT;
-	char chunk[1000];
-	size_t i, cap;
-
-	ab_buf_free(&b); /* never appended to: a no-op */
-	ab_buf_reset(&b);
-	ck_assert_ptr_null(b.p);
-	ab_buf_append(&b, "", 0);
-	ck_assert_str_eq(b.p, "");
-	memset(chunk, 'x', sizeof(chunk));
-	for (i = 0; i < 100; i++) {
-		chunk[0] = (char)('a' + i % 26);
-		ab_buf_append(&b, chunk, sizeof(chunk));
-		ck_assert_uint_eq(b.len, (i + 1) * sizeof(chunk));
-		ck_assert_uint_gt(b.cap, b.len);
-		ck_assert_int_eq(b.p[b.len], '\0');
-	}
-	for (i = 0; i < 100; i++)
-		ck_assert_int_eq(b.p[i * sizeof(chunk)], 'a' + (int)(i % 26));
-	cap = b.cap;
-	ab_buf_reset(&b);
-	ck_assert_uint_eq(b.len, 0);
-	ck_assert_str_eq(b.p, "");
-	ab_buf_append(&b, "ab", 2);
-	ck_assert_str_eq(b.p, "ab");
-	ck_assert_uint_eq(b.cap, cap);
-	ab_buf_free(&b);
-	ck_assert_ptr_null(b.p);
-	ck_assert_uint_eq(b.cap, 0);
-}
-END_TEST
 
 static Suite *
 run_suite(void)
@@ -886,7 +853,6 @@ run_suite(void)
 	tcase_add_test(tc, test_lenient_reading);
 	tcase_add_loop_test(tc, test_write_json, 0, NTEXT_RUNS);
 	tcase_add_test(tc, test_double_text);
-	tcase_add_test(tc, test_buf);
 	suite_add_tcase(s, tc);
 	return s;
 }
