@@ -98,8 +98,8 @@ summary(const struct catalog *c, const struct store *s,
     const struct host_info *h, size_t window, long iterations, int flagged,
     int64_t now_ms)
 {
-	cJSON *tree = render_summary(c, s, h, window, iterations, flagged,
-	    now_ms);
+	cJSON *tree =
+	    render_summary(c, s, h, window, iterations, flagged, now_ms);
 	char *text = cJSON_PrintUnformatted(tree);
 	cJSON *doc = cJSON_Parse(text);
 
@@ -173,8 +173,7 @@ END_TEST
 
 START_TEST(test_document_shape)
 {
-	cJSON *doc =
-	    summary(&cat, &st, &host, 0, 1000, 0, 1764081296123LL);
+	cJSON *doc = summary(&cat, &st, &host, 0, 1000, 0, 1764081296123LL);
 	const cJSON *base = ab_test_variant(doc, "py/glibc");
 	const cJSON *je = ab_test_variant(doc, "py/jemalloc");
 	const cJSON *tc = ab_test_variant(doc, "py/tcmalloc");
