@@ -19,7 +19,7 @@
 
 #include "catalog.h"
 #include "conf.h"
-#include "runner.h"
+#include "run.h"
 #include "xmalloc.h"
 
 struct builtin {

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "run.h"
 #include "xmalloc.h"
 

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The PATH of every run's clean environment, and where interpreter names
+ * are looked up. */
+#define AB_CLEAN_PATH "/usr/local/bin:/usr/bin:/bin"
+
 enum run_status {
 	RUN_OK = 0,     /* exited 0, reported, malloc provider verified */
 	RUN_UNVERIFIED, /* completed, but malloc came from the wrong object */

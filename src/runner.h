@@ -16,8 +16,6 @@
 /* The fd number the workload writes its report to (argv[3] of churn.py). */
 #define AB_REPORT_FD 3
 
-/* PATH inside the clean environment. */
-#define AB_CLEAN_PATH "/usr/local/bin:/usr/bin:/bin"
 
 struct runner_spec {
 	const char *interpreter;      /* absolute path of the interpreter */
