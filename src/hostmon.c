@@ -28,6 +28,7 @@
 #include "num.h"
 #include "proc.h"
 #include "readfile.h"
+#include "timefmt.h"
 
 #define AB_HM_FILE_MAX   128  /* a longer sysfs/proc file is garbage */
 #define AB_HM_OUT_MAX    256  /* vcgencmd output kept; the rest is drained */
@@ -55,6 +56,9 @@ static const char *const vcgencmd_paths[] = {
     "/usr/bin/vcgencmd",
     "/opt/vc/bin/vcgencmd",
 };
+
+const char *const hostmon_conditions[AB_THROTTLE_NCOND] = {"under_voltage",
+    "freq_capped", "throttled", "soft_temp_limit"};
 
 /* The get_throttled bits (Raspberry Pi documentation, "vcgencmd"). */
 static const struct {
@@ -223,20 +227,41 @@ read_throttled_file(const char *root, long *out)
 	return 0;
 }
 
-static long
-ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
+/* vcgencmd's output so far, at most AB_HM_OUT_MAX - 1 bytes kept. */
+struct vc_out {
+	char buf[AB_HM_OUT_MAX];
+	size_t len;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+/* The proc_pipes reader: keeps what fits, drains the rest, closes at EOF. */
+static void
+vc_read(void *arg, int *fd)
+{
+	struct vc_out *o = arg;
+	char drain[512];
+	size_t take;
+	ssize_t n;
+
+	n = read(*fd, drain, sizeof(drain));
+	if (n == -1 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		close_fd(fd);
+		return;
+	}
+	take = sizeof(o->buf) - 1 - o->len;
+	if ((size_t)n < take)
+		take = (size_t)n;
+	memcpy(o->buf + o->len, drain, take);
+	o->len += take;
 }
 
 /*
  * Runs `vcgencmd get_throttled` with stdout on a pipe and stdin and stderr
  * on /dev/null, in its own process group so that the whole group can be
- * killed at the deadline. Returns the bits, or -1 for any failure.
+ * killed at the deadline. Returns the bits, or -1 for any failure: no exit
+ * or no EOF within AB_HM_TIMEOUT_MS, a non-zero exit, or output that is
+ * not "throttled=0x...".
  */
 static long
 run_vcgencmd(const char *vcgencmd)
@@ -244,104 +269,46 @@ run_vcgencmd(const char *vcgencmd)
 	static char *const envp[] = {
 	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	    "LC_ALL=C", NULL};
-	char *argv[3], out[AB_HM_OUT_MAX], drain[512];
-	struct timespec deadline;
-	struct pollfd pfd[2];
+	char *argv[] = {(char *)vcgencmd, "get_throttled", NULL};
+	struct vc_out out = {.len = 0};
+	struct proc_pipes pp = {{NULL}, 1, vc_read, &out};
+	struct proc_wait_opts wo = {.tick_ms = AB_HM_TICK_MS};
 	struct proc child;
-	size_t outlen = 0, take;
-	ssize_t n;
-	nfds_t npfd, i;
-	long bits = -1, left;
+	long bits = -1;
 	pid_t w;
-	int pp[2] = {-1, -1}, nullfd = -1, fds[3];
-	int eof = 0, exited = 0, failed = 0, status = 0, ms;
+	int pp_fd[2] = {-1, -1}, nullfd = -1, fds[3], status = 0, e;
+	enum proc_end how = PROC_ERROR;
+	double t;
 
-	argv[0] = (char *)vcgencmd;
-	argv[1] = "get_throttled";
-	argv[2] = NULL;
-	if (pipe2(pp, O_CLOEXEC) == -1 ||
+	if (pipe2(pp_fd, O_CLOEXEC) == -1 ||
 	    (nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		goto out;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += AB_HM_TIMEOUT_MS / 1000;
-	deadline.tv_nsec += (AB_HM_TIMEOUT_MS % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
-
+	wo.deadline = timefmt_mono_s() + AB_HM_TIMEOUT_MS / 1000.0;
 	fds[STDIN_FILENO] = nullfd;
-	fds[STDOUT_FILENO] = pp[1];
+	fds[STDOUT_FILENO] = pp_fd[1];
 	fds[STDERR_FILENO] = nullfd;
 	if (proc_spawn(&child, vcgencmd, argv, envp, fds, 3, NULL, 0) == -1)
 		goto out;
-	close_fd(&pp[1]);
+	close_fd(&pp_fd[1]);
 	close_fd(&nullfd);
-
-	while (!failed) {
-		if (!exited && child.pidfd == -1)
-			exited = proc_exited(&child);
-		if (eof && exited)
-			break;
-		if ((left = ms_left(&deadline)) <= 0)
-			break;
-		ms = (int)left;
-		if (!exited && child.pidfd == -1 && ms > AB_HM_TICK_MS)
-			ms = AB_HM_TICK_MS;
-		npfd = 0;
-		if (!eof) {
-			pfd[npfd].fd = pp[0];
-			pfd[npfd].events = POLLIN;
-			pfd[npfd++].revents = 0;
-		}
-		if (!exited && child.pidfd != -1) {
-			pfd[npfd].fd = child.pidfd;
-			pfd[npfd].events = POLLIN;
-			pfd[npfd++].revents = 0;
-		}
-		if (poll(pfd, npfd, ms) == -1) {
-			if (errno != EINTR)
-				failed = 1;
-			continue;
-		}
-		for (i = 0; i < npfd; i++) {
-			if (pfd[i].revents == 0)
-				continue;
-			if (pfd[i].fd == child.pidfd) {
-				exited = 1;
-				continue;
-			}
-			n = read(pp[0], drain, sizeof(drain));
-			if (n == -1 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				eof = 1;
-				failed = n == -1;
-				continue;
-			}
-			take = sizeof(out) - 1 - outlen;
-			if ((size_t)n < take)
-				take = (size_t)n;
-			memcpy(out + outlen, drain, take);
-			outlen += take;
-		}
-	}
-
+	pp.fds[0] = &pp_fd[0];
+	how = proc_wait(&child, &pp, &wo, &t, &e);
+	if (how == PROC_EXITED)
+		proc_drain(&pp, wo.deadline);
 	proc_kill(&child);
 	w = proc_reap(&child, &status, NULL);
-	if (failed || !eof || !exited || w == -1 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
+	if (how != PROC_EXITED || pp_fd[0] != -1 || w == -1 ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		goto out;
-	out[outlen] = '\0';
-	rtrim(out);
-	if (strncmp(out, vc_prefix, sizeof(vc_prefix) - 1) != 0 ||
-	    parse_hex(out + sizeof(vc_prefix) - 1, &bits) == -1)
+	out.buf[out.len] = '\0';
+	rtrim(out.buf);
+	if (strncmp(out.buf, vc_prefix, sizeof(vc_prefix) - 1) != 0 ||
+	    parse_hex(out.buf + sizeof(vc_prefix) - 1, &bits) == -1)
 		bits = -1;
 out:
 	close_fd(&nullfd);
-	close_fd(&pp[1]);
-	close_fd(&pp[0]);
+	close_fd(&pp_fd[1]);
+	close_fd(&pp_fd[0]);
 	return bits;
 }
 

@@ -40,4 +40,12 @@ unsigned hostmon_flags(const struct host_reading *before,
  * boot"; "none" for 0 and "unknown" for -1. Writes into buf. */
 const char *hostmon_throttle_text(long bits, char *buf, size_t len);
 
+/* The conditions of the firmware's get_throttled word: bit i is condition
+ * i now, bit i + 16 the same since boot. */
+#define AB_THROTTLE_NCOND 4
+
+/* Their names in /metrics labels: under_voltage, freq_capped, throttled,
+ * soft_temp_limit. */
+extern const char *const hostmon_conditions[AB_THROTTLE_NCOND];
+
 #endif

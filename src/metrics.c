@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "buf.h"
+#include "hostmon.h"
 #include "jsonr.h"
 #include "metrics.h"
 #include "num.h"
@@ -205,18 +206,6 @@ variant_samples(struct ab_buf *b, enum vfam f, const cJSON *v,
 	}
 }
 
-/* Bits of the Raspberry Pi firmware's get_throttled word ("now" bits; the
- * "since boot" bit of each is 16 higher). */
-static const struct {
-	unsigned bit;
-	const char *condition;
-} throttle_bits[] = {
-    {0, "under_voltage"},
-    {1, "freq_capped"},
-    {2, "throttled"},
-    {3, "soft_temp_limit"},
-};
-
 static void
 host_families(struct ab_buf *out, struct ab_buf *fam,
     const struct host_reading *r)
@@ -238,13 +227,11 @@ host_families(struct ab_buf *out, struct ab_buf *fam,
 	family_flush(out, fam, "allocbench_load1", "gauge",
 	    "One-minute load average at the latest reading.");
 	if (r->throttled >= 0) {
-		for (i = 0;
-		     i < sizeof(throttle_bits) / sizeof(throttle_bits[0]);
-		     i++) {
-			unsigned b = throttle_bits[i].bit;
+		for (i = 0; i < AB_THROTTLE_NCOND; i++) {
+			unsigned b = (unsigned)i;
 			struct ab_buf l = AB_BUF_INIT;
 
-			put_label(&l, "condition", throttle_bits[i].condition);
+			put_label(&l, "condition", hostmon_conditions[i]);
 			sample(fam, "allocbench_throttled", l.p, "when", "now",
 			    (r->throttled >> b) & 1);
 			sample(fam, "allocbench_throttled", l.p, "when",

@@ -4,8 +4,9 @@
  * signal blocked, the child-side reset (own process group, default
  * dispositions, empty mask, the caller's descriptors on 0..N-1 and no
  * other) up to execve, the pidfd, "has it exited" without reaping, the
- * group kill while the child is unreaped, and the reap. Everything the
- * child runs between fork and execve is async-signal-safe.
+ * group kill while the child is unreaped, the reap, and the one loop that
+ * waits for a child while reading its pipes against a deadline. Everything
+ * the child runs between fork and execve is async-signal-safe.
  */
 #include "config.h"
 
@@ -16,12 +17,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "proc.h"
+#include "timefmt.h"
 
 /* Puts "what: reason for e" in err and returns -1. */
 static int
@@ -226,4 +230,106 @@ proc_reap(struct proc *p, int *status, struct rusage *ru)
 		p->pid = -1;
 	errno = e;
 	return w;
+}
+
+static void
+pfd_add(struct pollfd *pfd, nfds_t *n, int fd)
+{
+	if (fd != -1) {
+		pfd[*n].fd = fd;
+		pfd[*n].events = POLLIN;
+		pfd[*n].revents = 0;
+		(*n)++;
+	}
+}
+
+/* Calls the reader for every readable pipe in pfd[from..n). */
+static void
+pipes_ready(const struct proc_pipes *pp, const struct pollfd *pfd, nfds_t from,
+    nfds_t n)
+{
+	nfds_t i;
+	int j;
+
+	for (i = from; i < n; i++) {
+		if (pfd[i].revents == 0)
+			continue;
+		for (j = 0; j < pp->n; j++)
+			if (*pp->fds[j] == pfd[i].fd) {
+				pp->on_readable(pp->arg, pp->fds[j]);
+				break;
+			}
+	}
+}
+
+/*
+ * One poll over the pidfd (when there is one) and the open pipes; without
+ * a pidfd, waitid is asked every tick_ms instead.
+ */
+enum proc_end
+proc_wait(struct proc *p, const struct proc_pipes *pp,
+    const struct proc_wait_opts *o, double *t_exit, int *err_no)
+{
+	struct pollfd pfd[AB_PROC_PIPES_MAX + 1];
+	double left;
+	nfds_t n;
+	int ms, r, j;
+
+	for (;;) {
+		if (o->tick != NULL)
+			o->tick(o->tick_arg);
+		if (o->cancel != NULL && *o->cancel)
+			return PROC_CANCELLED;
+		if (p->pidfd == -1 && proc_exited(p)) {
+			*t_exit = timefmt_mono_s();
+			return PROC_EXITED;
+		}
+		left = o->deadline - timefmt_mono_s();
+		if (left <= 0)
+			return PROC_TIMEOUT;
+		ms = (int)ceil(left * 1000);
+		if (o->tick_ms > 0 && ms > o->tick_ms)
+			ms = o->tick_ms;
+		n = 0;
+		pfd_add(pfd, &n, p->pidfd);
+		for (j = 0; j < pp->n; j++)
+			pfd_add(pfd, &n, *pp->fds[j]);
+		r = poll(pfd, n, ms);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			*err_no = errno;
+			return PROC_ERROR;
+		}
+		if (p->pidfd != -1 && pfd[0].revents != 0) {
+			*t_exit = timefmt_mono_s();
+			return PROC_EXITED;
+		}
+		pipes_ready(pp, pfd, p->pidfd != -1 ? 1 : 0, n);
+	}
+}
+
+/* Polls what is still open until EOF on all of it or the deadline. */
+void
+proc_drain(const struct proc_pipes *pp, double deadline)
+{
+	struct pollfd pfd[AB_PROC_PIPES_MAX];
+	double left;
+	nfds_t n;
+	int j;
+
+	for (;;) {
+		n = 0;
+		for (j = 0; j < pp->n; j++)
+			pfd_add(pfd, &n, *pp->fds[j]);
+		left = deadline - timefmt_mono_s();
+		if (n == 0 || left <= 0)
+			return;
+		if (poll(pfd, n, (int)ceil(left * 1000)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		pipes_ready(pp, pfd, 0, n);
+	}
 }

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 
+#include <signal.h>
 #include <stddef.h>
 
 /* The exit status of a child that could not set up or exec. */
@@ -64,5 +65,53 @@ void proc_kill(const struct proc *p);
  * left as it was).
  */
 pid_t proc_reap(struct proc *p, int *status, struct rusage *ru);
+
+/* The most pipes proc_wait reads. */
+#define AB_PROC_PIPES_MAX 4
+
+/*
+ * The pipes a caller reads while it waits: the read ends (pointers, so
+ * that the reader can close one at EOF and set it to -1) and the reader,
+ * which must read without blocking and must close *fd and set it to -1 at
+ * EOF or on error.
+ */
+struct proc_pipes {
+	int *fds[AB_PROC_PIPES_MAX];
+	int n;
+	void (*on_readable)(void *arg, int *fd);
+	void *arg;
+};
+
+struct proc_wait_opts {
+	double deadline; /* timefmt_mono_s() time to give up */
+	int tick_ms;     /* longest sleep between checks; 0: none */
+	volatile sig_atomic_t *cancel; /* stop when set; may be NULL */
+	void (*tick)(void *arg);       /* called every pass; may be NULL */
+	void *tick_arg;
+};
+
+enum proc_end {
+	PROC_EXITED,    /* the child has exited (not reaped) */
+	PROC_TIMEOUT,   /* the deadline passed */
+	PROC_CANCELLED, /* *cancel was set */
+	PROC_ERROR      /* poll failed; *err_no says why */
+};
+
+/*
+ * Waits for the child while reading its pipes: polls the pidfd and the
+ * open pipes (without a pidfd, asks waitid every tick_ms) until the child
+ * exits, the deadline passes or *cancel is set. The child is left
+ * unreaped, so its pid and group stay valid for proc_kill. *t_exit gets
+ * the time the exit was seen (PROC_EXITED), *err_no poll's errno
+ * (PROC_ERROR).
+ */
+enum proc_end proc_wait(struct proc *p, const struct proc_pipes *pp,
+    const struct proc_wait_opts *o, double *t_exit, int *err_no);
+
+/*
+ * Reads the pipes until every one is at EOF or the deadline passes, for
+ * after the child died: an escaped descendant may still hold a write end.
+ */
+void proc_drain(const struct proc_pipes *pp, double deadline);
 
 #endif

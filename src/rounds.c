@@ -26,16 +26,8 @@
 #include "rounds.h"
 #include "runner.h"
 #include "stats.h"
+#include "timefmt.h"
 #include "xmalloc.h"
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 report(const struct rounds_opts *o, struct rounds_progress *p)
@@ -53,7 +45,7 @@ rounds_run(const struct catalog *c, const struct rounds_opts *o,
 	struct run r;
 	size_t navail = 0, i, k;
 	long round, nrounds = o->warmup + o->runs;
-	double t0 = now_s();
+	double t0 = timefmt_mono_s();
 	uint64_t rng = (uint64_t)(t0 * 1e9) ^ ((uint64_t)getpid() << 32);
 	int rc = -1;
 
@@ -92,7 +84,7 @@ rounds_run(const struct catalog *c, const struct rounds_opts *o,
 			p.index++;
 			p.variant = v->id;
 			p.warmup = round < o->warmup;
-			p.elapsed_s = now_s() - t0;
+			p.elapsed_s = timefmt_mono_s() - t0;
 			p.result = NULL;
 			report(o, &p);
 
@@ -104,7 +96,7 @@ rounds_run(const struct catalog *c, const struct rounds_opts *o,
 			r.flags =
 			    hostmon_flags(&r.before, &r.after, o->max_load);
 			r.variant = xstrdup(v->id);
-			p.elapsed_s = now_s() - t0;
+			p.elapsed_s = timefmt_mono_s() - t0;
 			p.result = &r;
 			report(o, &p);
 			if (o->cancel != NULL && *o->cancel) {

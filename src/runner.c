@@ -33,6 +33,7 @@
 
 #include "proc.h"
 #include "runner.h"
+#include "timefmt.h"
 #include "xmalloc.h"
 
 #define AB_REPORT_MAX (64 * 1024) /* a longer report is rejected */
@@ -42,8 +43,6 @@
 #define AB_TICK_MS    100         /* longest sleep between checks of *cancel */
 #define AB_DRAIN_MS   1000        /* how long leftovers may hold the pipes */
 #define AB_MSG_MAX    (2 * PATH_MAX + 256)
-
-enum outcome { OUT_EXITED, OUT_TIMEOUT, OUT_CANCELLED, OUT_ERROR };
 
 /* The last bytes the child wrote to stderr. */
 struct tail {
@@ -76,24 +75,6 @@ say(char *buf, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
-}
-
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int64_t
-realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void
@@ -229,9 +210,9 @@ tail_text(const struct tail *t, char *dst, size_t dstlen)
  * clock; closes it at EOF or on error.
  */
 static void
-pipe_read(struct child *c, int fdnum)
+pipe_read(void *arg, int *fd)
 {
-	int *fd = fdnum == c->repfd ? &c->repfd : &c->errfd;
+	struct child *c = arg;
 	char buf[4096];
 	size_t room, take, total;
 	ssize_t n;
@@ -261,99 +242,13 @@ pipe_read(struct child *c, int fdnum)
 	}
 }
 
-static void
-pfd_add(struct pollfd *pfd, nfds_t *n, int fd)
+/* The report and stderr pipes, for proc_wait and proc_drain. */
+static struct proc_pipes
+child_pipes(struct child *c)
 {
-	if (fd != -1) {
-		pfd[*n].fd = fd;
-		pfd[*n].events = POLLIN;
-		pfd[*n].revents = 0;
-		(*n)++;
-	}
-}
+	struct proc_pipes pp = {{&c->repfd, &c->errfd}, 2, pipe_read, c};
 
-/*
- * Polls the pipes and the pidfd (or, without one, polls waitid every tick)
- * until the child exits, the deadline passes or *cancel is set. The child
- * is left unreaped so its pid and process group stay valid.
- */
-static enum outcome
-child_wait(struct child *c, const struct runner_spec *spec, double deadline,
-    double *t_end, int *err_no)
-{
-	struct pollfd pfd[3];
-	nfds_t n;
-	double left;
-	int ms, r, i;
-
-	for (;;) {
-		if (spec->tick != NULL)
-			spec->tick(spec->tick_arg);
-		if (spec->cancel != NULL && *spec->cancel)
-			return OUT_CANCELLED;
-		if (c->proc.pidfd == -1 && proc_exited(&c->proc)) {
-			*t_end = mono_now();
-			return OUT_EXITED;
-		}
-		left = deadline - mono_now();
-		if (left <= 0)
-			return OUT_TIMEOUT;
-		ms = (int)ceil(left * 1000);
-		if (ms > AB_TICK_MS)
-			ms = AB_TICK_MS;
-
-		n = 0;
-		pfd_add(pfd, &n, c->proc.pidfd);
-		pfd_add(pfd, &n, c->repfd);
-		pfd_add(pfd, &n, c->errfd);
-		r = poll(pfd, n, ms);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			*err_no = errno;
-			return OUT_ERROR;
-		}
-		for (i = 0; i < (int)n; i++) {
-			if (pfd[i].revents == 0)
-				continue;
-			if (pfd[i].fd == c->proc.pidfd) {
-				*t_end = mono_now();
-				return OUT_EXITED;
-			}
-			pipe_read(c, pfd[i].fd);
-		}
-	}
-}
-
-/*
- * Reads the pipes to EOF once the group is dead, but gives up after
- * AB_DRAIN_MS in case an escaped descendant still holds a write end.
- */
-static void
-child_drain(struct child *c)
-{
-	struct pollfd pfd[2];
-	double deadline = mono_now() + AB_DRAIN_MS / 1000.0, left;
-	nfds_t n;
-	int i;
-
-	for (;;) {
-		n = 0;
-		pfd_add(pfd, &n, c->repfd);
-		pfd_add(pfd, &n, c->errfd);
-		left = deadline - mono_now();
-		if (n == 0 || left <= 0)
-			return;
-		if (poll(pfd, n, (int)ceil(left * 1000)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		for (i = 0; i < (int)n; i++) {
-			if (pfd[i].revents != 0)
-				pipe_read(c, pfd[i].fd);
-		}
-	}
+	return pp;
 }
 
 static double
@@ -513,6 +408,79 @@ judge_exit(const struct child *c, const struct runner_spec *spec, int status,
 	free(libc);
 }
 
+/* The exit status and rusage of a reaped child. */
+static void
+record_wait(struct run *out, int status, const struct rusage *ru)
+{
+	out->user_s = tv_s(ru->ru_utime);
+	out->sys_s = tv_s(ru->ru_stime);
+	out->maxrss_kb = ru->ru_maxrss;
+	out->minflt = ru->ru_minflt;
+	out->majflt = ru->ru_majflt;
+	out->nvcsw = ru->ru_nvcsw;
+	out->nivcsw = ru->ru_nivcsw;
+	if (WIFEXITED(status)) {
+		out->exit_code = WEXITSTATUS(status);
+		out->term_signal = 0;
+	} else if (WIFSIGNALED(status)) {
+		out->exit_code = -1;
+		out->term_signal = WTERMSIG(status);
+	}
+}
+
+/*
+ * Opens the report and stderr pipes (our read ends non-blocking: the
+ * workload's writes must block, not fail) and /dev/null. Returns 0, or -1
+ * with err set; the caller closes whatever is open either way.
+ */
+static int
+open_pipes(int repp[2], int errp[2], int *nullfd, char *err, size_t errlen)
+{
+	if (pipe2(repp, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
+		say(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((*nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		say(err, errlen, "/dev/null: %s", strerror(errno));
+		return -1;
+	}
+	if (fcntl(repp[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(errp[0], F_SETFL, O_NONBLOCK) == -1) {
+		say(err, errlen, "fcntl: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The run's status and error from how the wait ended. */
+static void
+judge(const struct child *c, const struct runner_spec *spec, enum proc_end how,
+    int status, const char *what, int err_no, const char *tail, struct run *out)
+{
+	char msg[AB_MSG_MAX];
+
+	switch (how) {
+	case PROC_EXITED:
+		judge_exit(c, spec, status, tail, out);
+		break;
+	case PROC_TIMEOUT:
+		out->status = RUN_TIMEOUT;
+		say(msg, sizeof(msg), "timed out after %.1f s",
+		    spec->timeout_s);
+		set_error(out, msg, tail);
+		break;
+	case PROC_CANCELLED:
+		out->status = RUN_FAILED;
+		set_error(out, "cancelled", NULL);
+		break;
+	case PROC_ERROR:
+		out->status = RUN_FAILED;
+		say(msg, sizeof(msg), "%s: %s", what, strerror(err_no));
+		set_error(out, msg, tail);
+		break;
+	}
+}
+
 /*
  * Runs one child to completion as runner.h describes. Everything the child
  * needs (argv, environment, descriptors) is made before fork, since the
@@ -525,10 +493,11 @@ runner_run(const struct runner_spec *spec, struct run *out, char *err,
 {
 	struct child c;
 	struct rusage ru;
-	enum outcome how;
+	enum proc_end how;
+	struct proc_pipes pp;
+	struct proc_wait_opts wo;
 	char **envp = NULL;
 	char *argv[5], iters[32], fdstr[16], tail[AB_TAIL_KEEP + 1];
-	char msg[AB_MSG_MAX];
 	int repp[2] = {-1, -1}, errp[2] = {-1, -1}, nullfd = -1;
 	int fds[AB_REPORT_FD + 1];
 	int status = 0, err_no = 0, rc = -1;
@@ -540,27 +509,15 @@ runner_run(const struct runner_spec *spec, struct run *out, char *err,
 	c.proc.pidfd = c.repfd = c.errfd = -1;
 	run_init(out);
 	out->iterations = spec->iterations;
-	out->started_ms = realtime_ms();
+	out->started_ms = timefmt_now_ms();
 
 	if (spec->interpreter == NULL || spec->workload == NULL ||
 	    !(spec->timeout_s > 0) || !isfinite(spec->timeout_s)) {
 		say(err, errlen, "runner: bad spec");
 		goto out;
 	}
-	if (pipe2(repp, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
-		say(err, errlen, "pipe: %s", strerror(errno));
+	if (open_pipes(repp, errp, &nullfd, err, errlen) == -1)
 		goto out;
-	}
-	if ((nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
-		say(err, errlen, "/dev/null: %s", strerror(errno));
-		goto out;
-	}
-	/* Only our read ends: the workload's writes must block, not fail. */
-	if (fcntl(repp[0], F_SETFL, O_NONBLOCK) == -1 ||
-	    fcntl(errp[0], F_SETFL, O_NONBLOCK) == -1) {
-		say(err, errlen, "fcntl: %s", strerror(errno));
-		goto out;
-	}
 
 	envp = runner_environ(spec);
 	(void)snprintf(iters, sizeof(iters), "%ld", spec->iterations);
@@ -577,7 +534,7 @@ runner_run(const struct runner_spec *spec, struct run *out, char *err,
 	c.rep = xmalloc(AB_REPORT_MAX + 1);
 	c.rep[0] = '\0';
 
-	t0 = mono_now();
+	t0 = timefmt_mono_s();
 	if (proc_spawn(&c.proc, spec->interpreter, argv, envp, fds,
 	        AB_REPORT_FD + 1, err, errlen) == -1)
 		goto out;
@@ -589,57 +546,33 @@ runner_run(const struct runner_spec *spec, struct run *out, char *err,
 	repp[0] = errp[0] = -1;
 
 	err_no = 0;
-	how = child_wait(&c, spec, t0 + spec->timeout_s, &t_end, &err_no);
+	pp = child_pipes(&c);
+	wo = (struct proc_wait_opts){
+	    .deadline = t0 + spec->timeout_s,
+	    .tick_ms = AB_TICK_MS,
+	    .cancel = spec->cancel,
+	    .tick = spec->tick,
+	    .tick_arg = spec->tick_arg,
+	};
+	how = proc_wait(&c.proc, &pp, &wo, &t_end, &err_no);
 	proc_kill(&c.proc);
 	w = proc_reap(&c.proc, &status, &ru);
-	if (how != OUT_EXITED)
-		t_end = mono_now();
+	if (how != PROC_EXITED)
+		t_end = timefmt_mono_s();
 	if (w == -1) {
 		err_no = errno;
-		how = OUT_ERROR;
+		how = PROC_ERROR;
 	}
-	child_drain(&c);
+	/* an escaped descendant may hold a write end: give up after a while */
+	proc_drain(&pp, timefmt_mono_s() + AB_DRAIN_MS / 1000.0);
 	tail_text(&c.tail, tail, sizeof(tail));
 
 	out->wall_s = t_end - t0;
-	if (w != -1) {
-		out->user_s = tv_s(ru.ru_utime);
-		out->sys_s = tv_s(ru.ru_stime);
-		out->maxrss_kb = ru.ru_maxrss;
-		out->minflt = ru.ru_minflt;
-		out->majflt = ru.ru_majflt;
-		out->nvcsw = ru.ru_nvcsw;
-		out->nivcsw = ru.ru_nivcsw;
-		if (WIFEXITED(status)) {
-			out->exit_code = WEXITSTATUS(status);
-			out->term_signal = 0;
-		} else if (WIFSIGNALED(status)) {
-			out->exit_code = -1;
-			out->term_signal = WTERMSIG(status);
-		}
-	}
+	if (w != -1)
+		record_wait(out, status, &ru);
 
-	switch (how) {
-	case OUT_EXITED:
-		judge_exit(&c, spec, status, tail, out);
-		break;
-	case OUT_TIMEOUT:
-		out->status = RUN_TIMEOUT;
-		say(msg, sizeof(msg), "timed out after %.1f s",
-		    spec->timeout_s);
-		set_error(out, msg, tail);
-		break;
-	case OUT_CANCELLED:
-		out->status = RUN_FAILED;
-		set_error(out, "cancelled", NULL);
-		break;
-	case OUT_ERROR:
-		out->status = RUN_FAILED;
-		say(msg, sizeof(msg), "%s: %s", w == -1 ? "wait4" : "poll",
-		    strerror(err_no));
-		set_error(out, msg, tail);
-		break;
-	}
+	judge(&c, spec, how, status, w == -1 ? "wait4" : "poll", err_no, tail,
+	    out);
 	rc = 0;
 out:
 	close_fd(&c.repfd);

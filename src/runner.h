@@ -16,7 +16,6 @@
 /* The fd number the workload writes its report to (argv[3] of churn.py). */
 #define AB_REPORT_FD 3
 
-
 struct runner_spec {
 	const char *interpreter;      /* absolute path of the interpreter */
 	const char *const *extra_env; /* "K=V", NULL-terminated, or NULL */

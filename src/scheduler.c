@@ -364,13 +364,46 @@ open_wake_pipe(void)
 	return pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK);
 }
 
+/*
+ * Locks the state directory and loads the history. Returns 0 (the history
+ * may still be memory-only, which is logged), or -1 when another daemon
+ * holds the directory.
+ */
+static int
+open_history(struct sched *s, int64_t now)
+{
+	char err[512], *dir;
+
+	dir = state_dir_of(&s->conf);
+	if ((s->lock_fd = lock_state_dir(dir)) == -2) {
+		log_err("%s is in use by another allocbenchd", dir);
+		free(dir);
+		return -1;
+	}
+	if (store_open(&s->store, dir, now,
+	        (int64_t)s->conf.retention_days * 86400 * 1000,
+	        (size_t)s->conf.history_max_mb * 1024 * 1024, history_warn, err,
+	        sizeof(err)) == -1)
+		log_err("history: %s; results are kept in memory until the "
+		        "disk recovers",
+		    err);
+	else
+		log_info(
+		    "history: %zu runs loaded from %s/%s (%zu skipped, %zu "
+		    "from a newer version kept aside)",
+		    s->store.loaded, dir, AB_HISTORY_FILE, s->store.skipped,
+		    s->store.newer);
+	free(dir);
+	return 0;
+}
+
 int
 scheduler_run(struct conf *c, const struct scheduler_opts *o)
 {
 	struct sched *s;
 	struct http_opts ho;
 	struct pollfd pfd;
-	char err[512], *dir, *www = NULL;
+	char err[512], *www = NULL;
 	int64_t now;
 	int rc = 1, due;
 
@@ -389,26 +422,8 @@ scheduler_run(struct conf *c, const struct scheduler_opts *o)
 	}
 	s->state.wake_fd = wake_pipe[1];
 
-	dir = state_dir_of(&s->conf);
-	if ((s->lock_fd = lock_state_dir(dir)) == -2) {
-		log_err("%s is in use by another allocbenchd", dir);
-		free(dir);
+	if (open_history(s, now) == -1)
 		goto out;
-	}
-	if (store_open(&s->store, dir, now,
-	        (int64_t)s->conf.retention_days * 86400 * 1000,
-	        (size_t)s->conf.history_max_mb * 1024 * 1024, history_warn, err,
-	        sizeof(err)) == -1)
-		log_err("history: %s; results are kept in memory until the "
-		        "disk recovers",
-		    err);
-	else
-		log_info(
-		    "history: %zu runs loaded from %s/%s (%zu skipped, %zu "
-		    "from a newer version kept aside)",
-		    s->store.loaded, dir, AB_HISTORY_FILE, s->store.skipped,
-		    s->store.newer);
-	free(dir);
 	s->persist_logged = s->store.persist_ok;
 	s->last_compact_ms = now;
 
