@@ -6,9 +6,9 @@
  * run counts, where malloc came from, and why it is unavailable or
  * failing.
  */
+import { colorOf } from './charts.js';
 import { $, datum, h } from './dom.js';
 import { fmt, isNum } from './format.js';
-import { colorOf } from './charts.js';
 import { notOk, st, totalRuns } from './state.js';
 
 /* The allocator of a variant id "interpreter/allocator". */
