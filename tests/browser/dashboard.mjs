@@ -76,6 +76,8 @@ const result = {
 	console: [],
 	pageErrors: [],
 	requests: [],
+	responses: [],
+	failedRequests: [],
 	screenshots: [],
 };
 let scenario = 'start';
@@ -83,6 +85,15 @@ let scenario = 'start';
 function watch(context) {
 	context.on('request', (r) => result.requests.push({
 		scenario, url: r.url(),
+	}));
+	context.on('response', (r) => result.responses.push({
+		scenario, url: r.url(), status: r.status(),
+		type: r.request().resourceType(),
+		contentType: r.headers()['content-type'] || null,
+	}));
+	context.on('requestfailed', (r) => result.failedRequests.push({
+		scenario, url: r.url(), type: r.resourceType(),
+		failure: r.failure() ? r.failure().errorText : null,
 	}));
 	context.on('page', watchPage);
 }
