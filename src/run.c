@@ -48,6 +48,8 @@ run_init(struct run *r)
 	for (i = 0; i < PHASE_N; i++)
 		r->phase_s[i] = NAN;
 	r->vmhwm_kb = -1;
+	r->round = -1;
+	r->position = -1;
 }
 
 /* Frees the four strings r owns and re-initialises it; NULL is a no-op. */

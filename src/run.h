@@ -74,6 +74,8 @@ struct run {
 	struct host_reading before;
 	struct host_reading after;
 	unsigned flags; /* RUN_FLAG_* */
+	int64_t round;  /* id of the measurement round; -1 unknown (old runs) */
+	int position;   /* 0-based place in the round's order; -1 unknown */
 };
 
 /* Sets a reading to "unknown" (NAN, -1). */

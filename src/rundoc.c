@@ -111,7 +111,11 @@ rundoc_write(struct ab_buf *b, const struct run *r)
 			AB_BUF_LIT(b, ",");
 		jsonw_string(b, run_flags[i].name);
 	}
-	AB_BUF_LIT(b, "]}");
+	AB_BUF_LIT(b, "],\"round\":");
+	jsonw_int(b, r->round, -1);
+	AB_BUF_LIT(b, ",\"position\":");
+	jsonw_int(b, r->position, -1);
+	AB_BUF_LIT(b, "}");
 }
 
 /*
@@ -331,7 +335,7 @@ rundoc_read(const cJSON *doc, struct run *out, char *err, size_t errlen)
 	struct reader rd, sub;
 	const cJSON *m;
 	char path[32];
-	double v = 0, started = 0;
+	double v = 0, started = 0, rnd = -1;
 	int p;
 
 	run_init(out);
@@ -407,6 +411,15 @@ rundoc_read(const cJSON *doc, struct run *out, char *err, size_t errlen)
 	    read_reading(&rd, "host_after", &out->after) == -1 ||
 	    read_flags(&rd, &out->flags) == -1)
 		goto fail;
+	/* version 1 had no rounds: those runs stay -1 and are never paired */
+	if (read_int(&rd, "round", 0, AB_INT64_LIM, 0, &rnd) == -1 ||
+	    read_intval(&rd, "position", &out->position) == -1)
+		goto fail;
+	out->round = (int64_t)rnd;
+	if (out->position < -1) {
+		fail(&rd, "position is negative");
+		goto fail;
+	}
 	return 0;
 fail:
 	run_clear(out);

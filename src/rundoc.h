@@ -15,7 +15,7 @@
 
 /* The version of the run document below; lines with a larger "v" are
  * from a newer allocbenchd and are never read as this one. */
-#define AB_RUN_SCHEMA 1
+#define AB_RUN_SCHEMA 2
 
 /*
  * Appends the run as one compact JSON object, without a newline. Members,
@@ -23,7 +23,8 @@
  * exit_code, signal, iterations, wall_s, user_s, sys_s, maxrss_kb, minflt,
  * majflt, nvcsw, nivcsw, phases_s {append, fill, clear, refill}, vmhwm_kb,
  * malloc_provider, python_version, error, host_before and host_after
- * {temp_c, freq_khz, load1, throttled}, flags (array of flag names).
+ * {temp_c, freq_khz, load1, throttled}, flags (array of flag names),
+ * round and position (since version 2; null in runs read from version 1).
  * Unknown numbers are null; doubles are in their shortest exact text, and
  * strings and integers have the bytes cJSON_PrintUnformatted gives.
  */

@@ -246,7 +246,7 @@ START_TEST(test_unknown_is_null)
 	doc = run_to_json(&r);
 	txt = cJSON_PrintUnformatted(doc);
 	ck_assert_str_eq(txt,
-	    "{\"v\":1,\"variant\":\"py/glibc\",\"started_ms\":0,"
+	    "{\"v\":2,\"variant\":\"py/glibc\",\"started_ms\":0,"
 	    "\"started_at\":\"1970-01-01T00:00:00.000Z\",\"status\":\"failed\","
 	    "\"exit_code\":null,\"signal\":0,\"iterations\":null,"
 	    "\"wall_s\":null,\"user_s\":null,\"sys_s\":null,"
@@ -258,7 +258,8 @@ START_TEST(test_unknown_is_null)
 	    "\"host_before\":{\"temp_c\":null,\"freq_khz\":null,"
 	    "\"load1\":null,\"throttled\":null},"
 	    "\"host_after\":{\"temp_c\":null,\"freq_khz\":null,"
-	    "\"load1\":null,\"throttled\":null},\"flags\":[]}");
+	    "\"load1\":null,\"throttled\":null},\"flags\":[],"
+	    "\"round\":null,\"position\":null}");
 	cJSON_free(txt);
 	cJSON_Delete(doc);
 }
@@ -517,13 +518,13 @@ END_TEST
 
 START_TEST(test_newer_schema)
 {
-	static const char *const docs[] = {"{\"v\":2}",
-	    "{\"v\":2,\"variant\":7,\"started\":\"2030-01-01\"}",
+	static const char *const docs[] = {"{\"v\":3}",
+	    "{\"v\":3,\"variant\":7,\"started\":\"2030-01-01\"}",
 	    "{\"v\":17,\"variant\":\"py/a\",\"started_ms\":5,\"status\":\"ok\"}"};
 	static const char *const want[] =
-	    {"schema 2 is newer than this allocbenchd (1)",
-	        "schema 2 is newer than this allocbenchd (1)",
-	        "schema 17 is newer than this allocbenchd (1)"};
+	    {"schema 3 is newer than this allocbenchd (2)",
+	        "schema 3 is newer than this allocbenchd (2)",
+	        "schema 17 is newer than this allocbenchd (2)"};
 	struct run r;
 	cJSON *doc;
 	char err[128];

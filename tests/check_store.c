@@ -555,7 +555,7 @@ join_lines(char *buf, const char *a, const char *b, const char *c)
 	buf[n] = '\0';
 }
 
-#define NEWER "{\"v\":2,\"variant\":{\"interp\":\"py\"},\"t\":[1,2]}"
+#define NEWER "{\"v\":3,\"variant\":{\"interp\":\"py\"},\"t\":[1,2]}"
 
 START_TEST(test_newer_schema_kept)
 {
@@ -578,8 +578,8 @@ START_TEST(test_newer_schema_kept)
 	ck_assert_str_eq(s.newer_lines[0], NEWER);
 	ck_assert_int_eq(nwarnings, 2);
 	ck_assert_str_eq(warnings[0],
-	    "history.jsonl:2: schema 2 is newer than "
-	    "this allocbenchd (1); kept as is");
+	    "history.jsonl:2: schema 3 is newer than "
+	    "this allocbenchd (2); kept as is");
 	ck_assert_uint_eq(s.nruns, 2);
 	/* compacted in place: the newer line stays between its neighbours */
 	mkrun(0, NOW_MS, &r);

@@ -128,6 +128,8 @@ run_to_json(const struct run *r)
 		if (r->flags & run_flags[i].bit)
 			cJSON_AddItemToArray(fl,
 			    cJSON_CreateString(run_flags[i].name));
+	add_int(o, "round", r->round, -1);
+	add_int(o, "position", r->position, -1);
 	return o;
 }
 
