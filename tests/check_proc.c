@@ -330,7 +330,8 @@ static const struct {
 	int sig;  /* how the child ends after proc_kill */
 	int code; /* when sig is 0 */
 } stray_cases[] = {
-    {"sleep 30 & echo $!; sleep 30", SIGKILL, 0},
+    /* exec: a shell could reap the grandchild itself as both die */
+    {"sleep 30 & echo $!; exec sleep 30", SIGKILL, 0},
     {"sleep 30 & echo $!; exit 7", 0, 7},
 };
 
@@ -388,7 +389,8 @@ START_TEST(test_stray_grandchild)
 		ck_assert(WIFEXITED(status) &&
 		    WEXITSTATUS(status) == stray_cases[_i].code);
 
-	ck_assert_int_eq(waitpid((pid_t)gpid, &status, 0), (pid_t)gpid);
+	ck_assert_msg(waitpid((pid_t)gpid, &status, 0) == (pid_t)gpid,
+	    "grandchild %ld: %s", gpid, strerror(errno));
 	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	    "grandchild status %#x", status);
 	read_all(o[0], rest, sizeof(rest));
@@ -597,18 +599,36 @@ status_field(const char *text, const char *field, int base)
 }
 
 /*
- * The child starts clean whatever the parent's signal state: the parent
- * blocks SIGTERM and SIGUSR1, ignores SIGINT and SIGPIPE and handles
- * SIGUSR2, yet cat reading its own /proc/self/status shows no blocked and
- * no ignored signal, and a process group of its own. The parent's mask
- * and dispositions are as they were.
+ * The /proc mask bits of the signals from 32 up to SIGRTMIN, which the C
+ * library keeps for its threads: its sigaction(2) refuses them, so an
+ * ignore inherited from whoever started the test survives into a child
+ * (make check starts tests that way).
  */
+static unsigned long long
+libc_reserved(void)
+{
+	unsigned long long m = 0;
+	int sig;
+
+	for (sig = 32; sig < SIGRTMIN; sig++)
+		m |= 1ULL << (sig - 1);
+	return m;
+}
+
+/* A handler of the parent's, which the child must not keep. */
 static void
 on_usr2(int sig)
 {
 	(void)sig;
 }
 
+/*
+ * The child starts clean whatever the parent's signal state: the parent
+ * blocks SIGTERM and SIGUSR1, ignores SIGINT and SIGPIPE and handles
+ * SIGUSR2, yet cat reading its own /proc/self/status shows no blocked and
+ * no ignored signal, and a process group of its own. The parent's mask
+ * and dispositions are as they were.
+ */
 START_TEST(test_signal_state)
 {
 	static const char *const argv[] = {"/bin/cat", "/proc/self/status",
@@ -650,7 +670,7 @@ START_TEST(test_signal_state)
 	ign = status_field(out, "\nSigIgn", 16);
 	pgid = status_field(out, "\nNSpgid", 10);
 	ck_assert_msg(blk == 0, "SigBlk %llx", blk);
-	ck_assert_msg(ign == 0, "SigIgn %llx", ign);
+	ck_assert_msg((ign & ~libc_reserved()) == 0, "SigIgn %llx", ign);
 	ck_assert_uint_eq(pgid, (unsigned long long)pid);
 
 	/* An inherited SIG_IGN would have kept this shell alive. */
