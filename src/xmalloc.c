@@ -37,7 +37,8 @@ xcalloc(size_t nmemb, size_t size)
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 
 	if (p == NULL)
-		oom(nmemb * size);
+		oom(size != 0 && nmemb > SIZE_MAX / size ? SIZE_MAX
+		                                         : nmemb * size);
 	return p;
 }
 
@@ -70,7 +71,7 @@ xstrndup(const char *s, size_t n)
 	char *p = strndup(s, n);
 
 	if (p == NULL)
-		oom(n + 1);
+		oom(strnlen(s, n) + 1);
 	return p;
 }
 
@@ -84,7 +85,12 @@ xasprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vasprintf(&p, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		oom(strlen(fmt));
+	if (n < 0) {
+		/* Measuring needs no memory; say what could not be had. */
+		va_start(ap, fmt);
+		n = vsnprintf(NULL, 0, fmt, ap);
+		va_end(ap);
+		oom(n < 0 ? SIZE_MAX : (size_t)n + 1);
+	}
 	return p;
 }
