@@ -271,30 +271,33 @@ ms_left(const struct timespec *deadline)
 }
 
 /*
- * Runs `vcgencmd get_throttled` with stdout on a pipe and stdin and stderr
- * on /dev/null, in its own process group so that the whole group can be
- * killed at the deadline. Returns the bits, or -1 for any failure.
+ * Runs `vcgencmd ARG` with stdout on a pipe and stdin and stderr on
+ * /dev/null, in its own process group so that the whole group can be
+ * killed at the deadline; see hostmon.h.
  */
-static long
-run_vcgencmd(const char *vcgencmd)
+int
+hostmon_vcgencmd_run(const char *vcgencmd, const char *arg, char *out,
+    size_t outlen)
 {
 	static char *const envp[] = {
 	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	    "LC_ALL=C", NULL};
-	char *argv[3], out[AB_HM_OUT_MAX], drain[512];
+	char *argv[3], drain[512];
 	struct timespec deadline;
 	struct pollfd pfd[2];
 	struct proc child;
-	size_t outlen = 0, take;
+	size_t used = 0, take;
 	ssize_t n;
 	nfds_t npfd, i;
-	long bits = -1, left;
+	long left;
 	pid_t w;
 	int pp[2] = {-1, -1}, nullfd = -1, fds[3];
-	int eof = 0, exited = 0, failed = 0, status = 0, ms;
+	int eof = 0, exited = 0, failed = 0, status = 0, ms, rc = -1;
 
+	if (vcgencmd == NULL || arg == NULL || out == NULL || outlen == 0)
+		return -1;
 	argv[0] = (char *)vcgencmd;
-	argv[1] = "get_throttled";
+	argv[1] = (char *)arg;
 	argv[2] = NULL;
 	if (pipe2(pp, O_CLOEXEC) == -1 ||
 	    (nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
@@ -357,11 +360,11 @@ run_vcgencmd(const char *vcgencmd)
 				failed = n == -1;
 				continue;
 			}
-			take = sizeof(out) - 1 - outlen;
+			take = outlen - 1 - used;
 			if ((size_t)n < take)
 				take = (size_t)n;
-			memcpy(out + outlen, drain, take);
-			outlen += take;
+			memcpy(out + used, drain, take);
+			used += take;
 		}
 	}
 
@@ -370,15 +373,28 @@ run_vcgencmd(const char *vcgencmd)
 	if (failed || !eof || !exited || w == -1 || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
 		goto out;
-	out[outlen] = '\0';
+	out[used] = '\0';
 	rtrim(out);
-	if (strncmp(out, vc_prefix, sizeof(vc_prefix) - 1) != 0 ||
-	    parse_hex(out + sizeof(vc_prefix) - 1, &bits) == -1)
-		bits = -1;
+	rc = 0;
 out:
 	close_fd(&nullfd);
 	close_fd(&pp[1]);
 	close_fd(&pp[0]);
+	return rc;
+}
+
+/* `vcgencmd get_throttled`: the bits, or -1 for any failure. */
+static long
+run_vcgencmd(const char *vcgencmd)
+{
+	char out[AB_HM_OUT_MAX];
+	long bits;
+
+	if (hostmon_vcgencmd_run(vcgencmd, "get_throttled", out, sizeof(out)) ==
+	        -1 ||
+	    strncmp(out, vc_prefix, sizeof(vc_prefix) - 1) != 0 ||
+	    parse_hex(out + sizeof(vc_prefix) - 1, &bits) == -1)
+		return -1;
 	return bits;
 }
 
