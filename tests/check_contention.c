@@ -5,18 +5,22 @@
  * tests/fixtures/contention/ (captured from a 6.18 x86-64 kernel, a
  * "some"-only pressure file as Linux 5.10 to 5.12 write it, a kernel
  * without PSI, one without schedstat, garbage, directories, an empty root)
- * and on the real system; the fractions; the report's JSON member; and a
- * process kept off its CPU by a competing one pinned to the same core.
+ * and on the real system; the fractions; the report's JSON member; a
+ * process kept off its CPU by a competing one pinned to the same core; and
+ * the real workload's report of its own schedstat, interpreter and libc.
  */
 #define _GNU_SOURCE 1
 #include "config.h"
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <gnu/libc-version.h>
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
@@ -597,6 +601,87 @@ START_TEST(test_competing_process)
 }
 END_TEST
 
+/* Interpreters the workload must report under; absent ones are skipped. */
+static const char *const interpreters[] = {
+    "/usr/bin/python3",
+    "/usr/bin/python2.7",
+};
+
+/*
+ * Runs the workload as the runner does (report on fd 3) and checks the
+ * members it adds for contention and the fingerprint: its schedstat at
+ * the end fits inside the run's wall time and CPU time, python_full is
+ * sys.version on one line, and libc_version is this process's glibc.
+ */
+START_TEST(test_workload_report)
+{
+	const char *py = interpreters[_i];
+	struct schedstat ss;
+	struct rusage ru;
+	char buf[8192], err[256], prefix[64];
+	const cJSON *item, *full;
+	cJSON *doc;
+	size_t len = 0;
+	ssize_t n;
+	double t0, wall, cpu;
+	int p[2], status;
+	pid_t pid;
+
+	if (access(py, X_OK) != 0)
+		return;
+	ck_assert_int_eq(pipe(p), 0);
+	t0 = ab_test_now();
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *argv[] = {(char *)py, (char *)ab_test_workload(),
+		    "200000", "3", NULL};
+		char *envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", NULL};
+
+		if (dup2(p[1], 3) == -1)
+			_exit(126);
+		execve(py, argv, envp);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(p[0]);
+	buf[len] = '\0';
+	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+	wall = ab_test_now() - t0;
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "%s: status %#x", py, status);
+	cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+
+	doc = cJSON_Parse(buf);
+	ck_assert_msg(doc != NULL, "%s: report %s", py, buf);
+	item = cJSON_GetObjectItemCaseSensitive(doc, "schedstat");
+	ck_assert_msg(contention_schedstat_from_json(item, &ss, err,
+	                  sizeof(err)) == CONTENTION_OK,
+	    "%s: %s", py, err);
+	ck_assert_msg(ss.run_ns > 0 && ss.slices > 0, "%s: %s", py, buf);
+	ck_assert_msg((double)(ss.run_ns + ss.wait_ns) / 1e9 <= wall + 0.01,
+	    "%s: run %.3f + wait %.3f s > wall %.3f s", py, ss.run_ns / 1e9,
+	    ss.wait_ns / 1e9, wall);
+	ck_assert_msg(ss.run_ns / 1e9 <= cpu + 0.02 &&
+	        ss.run_ns / 1e9 >= 0.3 * cpu,
+	    "%s: run %.3f s against %.3f s of CPU", py, ss.run_ns / 1e9, cpu);
+
+	full = cJSON_GetObjectItemCaseSensitive(doc, "python_full");
+	ck_assert_msg(cJSON_IsString(full), "%s: %s", py, buf);
+	snprintf(prefix, sizeof(prefix), "%s (",
+	    cJSON_GetObjectItem(doc, "python")->valuestring);
+	ck_assert_msg(strncmp(full->valuestring, prefix, strlen(prefix)) == 0,
+	    "%s: python_full '%s'", py, full->valuestring);
+	ck_assert_ptr_null(strchr(full->valuestring, '\n'));
+	ck_assert_str_eq(cJSON_GetObjectItem(doc, "libc_version")->valuestring,
+	    gnu_get_libc_version());
+	cJSON_Delete(doc);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -619,6 +704,8 @@ suite(void)
 	tcase_add_test(rd, test_read_bad_files);
 	tcase_add_test(rd, test_real_system);
 	tcase_add_test(rd, test_competing_process);
+	tcase_add_loop_test(rd, test_workload_report, 0,
+	    (int)NELEM(interpreters));
 	tcase_set_timeout(rd, 30);
 	suite_add_tcase(s, rd);
 	return s;
