@@ -22,8 +22,9 @@
 #include "contention.h"
 #include "num.h"
 
-#define AB_CT_FILE_MAX 512 /* a longer schedstat or pressure file is garbage   \
-	                    */
+#define AB_CT_FILE_MAX                                                         \
+	512 /* a longer schedstat or pressure file is garbage                  \
+	     */
 #define AB_CT_JSON_MAX 9007199254740992.0 /* 2^53: exact in a double */
 
 static const char pressure_file[] = "/proc/pressure/cpu";
@@ -52,6 +53,8 @@ parse_u64(const char **sp, uint64_t *out)
 	return 0;
 }
 
+/* Parses the three schedstat fields strictly: single spaces, no signs, no
+ * junk, each fitting in 64 bits. */
 int
 contention_parse_schedstat(const char *text, struct schedstat *out, char *err,
     size_t errlen)
@@ -156,6 +159,8 @@ parse_psi_fields(const char *s, const char **end, struct psi_line *out,
 	return 0;
 }
 
+/* Parses the "some" line and, when present, the "full" line; anything
+ * after them is junk. */
 int
 contention_parse_psi(const char *text, struct psi *out, char *err,
     size_t errlen)
@@ -202,6 +207,8 @@ contention_parse_psi(const char *text, struct psi *out, char *err,
 	return 0;
 }
 
+/* ENOENT and ENOTDIR: no such file; EOPNOTSUPP: PSI switched off at boot
+ * (psi=0), where the files exist but cannot be read. */
 int
 contention_errno_absent(int e)
 {
@@ -289,6 +296,7 @@ parse_psi_cb(const char *text, void *out, char *err, size_t errlen)
 	return contention_parse_psi(text, out, err, errlen);
 }
 
+/* Reads and parses ROOT/proc/PID/schedstat through read_parsed. */
 enum contention_rc
 contention_read_schedstat(const char *root, long pid, struct schedstat *out,
     char *err, size_t errlen)
@@ -315,6 +323,7 @@ contention_read_schedstat(const char *root, long pid, struct schedstat *out,
 	return read_parsed(path, parse_schedstat_cb, out, err, errlen);
 }
 
+/* Reads and parses ROOT/proc/pressure/cpu through read_parsed. */
 enum contention_rc
 contention_read_psi(const char *root, struct psi *out, char *err, size_t errlen)
 {
@@ -341,6 +350,7 @@ bad_wall(double wall_s, char *err, size_t errlen)
 	return -1;
 }
 
+/* wait_ns / wall time; refuses a kernel that accounts nothing. */
 int
 contention_runq_frac(const struct schedstat *ss, double wall_s, double *out,
     char *err, size_t errlen)
@@ -357,6 +367,8 @@ contention_runq_frac(const struct schedstat *ss, double wall_s, double *out,
 	return 0;
 }
 
+/* Differences of the cumulative totals over the wall time; refuses totals
+ * that went backwards (a reboot or a garbled reading). */
 int
 contention_psi_frac(const struct psi *before, const struct psi *after,
     double wall_s, double *some, double *full, char *err, size_t errlen)
@@ -390,6 +402,7 @@ contention_psi_frac(const struct psi *before, const struct psi *after,
 	return 0;
 }
 
+/* Fills what can be computed and leaves the rest NAN. */
 void
 contention_of_run(const struct schedstat *ss, const struct psi *psi_before,
     const struct psi *psi_after, double wall_s, struct contention *out)
@@ -407,6 +420,17 @@ contention_of_run(const struct schedstat *ss, const struct psi *psi_before,
 		    &out->psi_some_frac, &out->psi_full_frac, err, sizeof(err));
 }
 
+/* Judges by the run's own run-queue delay, which other processes' load
+ * shows in and the run's own earlier load does not. */
+int
+contention_contended(const struct contention *c, double max_runq_frac)
+{
+	return max_runq_frac > 0 && isfinite(c->runq_frac) &&
+	    c->runq_frac > max_runq_frac;
+}
+
+/* Accepts null or three integral numbers exactly representable as
+ * doubles. */
 enum contention_rc
 contention_schedstat_from_json(const cJSON *item, struct schedstat *out,
     char *err, size_t errlen)

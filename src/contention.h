@@ -128,6 +128,13 @@ void contention_of_run(const struct schedstat *ss, const struct psi *psi_before,
     const struct psi *psi_after, double wall_s, struct contention *out);
 
 /*
+ * Whether a run counts as contended: 1 when c->runq_frac is known and
+ * above max_runq_frac, else 0 (unknown delay never flags a run;
+ * max_runq_frac <= 0 or NAN disables the test).
+ */
+int contention_contended(const struct contention *c, double max_runq_frac);
+
+/*
  * Reads the workload report's "schedstat" member: an array of three
  * integers [run_ns, wait_ns, slices], each in [0, 2^53], or null. Returns
  * CONTENTION_OK with *out set; CONTENTION_ABSENT for null or a missing

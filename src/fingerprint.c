@@ -266,6 +266,8 @@ read_counts(struct elf *e, uint64_t shoff, uint16_t shentsize, uint64_t *shnum,
 	return 0;
 }
 
+/* Checks the identification bytes and the header, then scans the PT_NOTE
+ * segments and, when they hold no build-id, the SHT_NOTE sections. */
 int
 fingerprint_build_id(const char *path, char *hex, size_t hexlen, char *err,
     size_t errlen)
@@ -396,6 +398,7 @@ out:
 	return rc;
 }
 
+/* The build-id when there is one, else the SHA-256 of the file. */
 int
 fingerprint_lib_identity(const char *path, char *out, size_t outlen, char *err,
     size_t errlen)
@@ -469,6 +472,7 @@ read_line(const char *root, const char *rel, char *buf, size_t len)
 	return 0;
 }
 
+/* osrelease below root; uname(2) only for the real system. */
 int
 fingerprint_kernel(const char *root, char *out, size_t outlen)
 {
@@ -485,12 +489,15 @@ fingerprint_kernel(const char *root, char *out, size_t outlen)
 	return 0;
 }
 
+/* cpu0's scaling_governor below root. */
 int
 fingerprint_governor(const char *root, char *out, size_t outlen)
 {
 	return read_line(root != NULL ? root : "", governor_file, out, outlen);
 }
 
+/* Takes the first line as the build date and the hex hash from the
+ * "version" line. */
 int
 fingerprint_parse_firmware(const char *text, char *out, size_t outlen,
     char *err, size_t errlen)
@@ -549,6 +556,7 @@ fingerprint_parse_firmware(const char *text, char *out, size_t outlen,
 	return 0;
 }
 
+/* Runs `vcgencmd version` through hostmon and parses its answer. */
 int
 fingerprint_firmware(const char *vcgencmd, char *out, size_t outlen)
 {
@@ -565,12 +573,14 @@ fingerprint_firmware(const char *vcgencmd, char *out, size_t outlen)
 	return 0;
 }
 
+/* Every member "". */
 void
 fingerprint_init(struct fingerprint *fp)
 {
 	memset(fp, 0, sizeof(*fp));
 }
 
+/* The members that describe the machine rather than the variant. */
 void
 fingerprint_host(const char *root, const char *vcgencmd, struct fingerprint *fp)
 {
@@ -593,6 +603,7 @@ set_member(char *dst, size_t len, const char *s)
 	return 0;
 }
 
+/* Records name and path, then the library's identity. */
 int
 fingerprint_set_allocator(struct fingerprint *fp, const char *name,
     const char *path, char *err, size_t errlen)
@@ -617,6 +628,7 @@ fingerprint_set_allocator(struct fingerprint *fp, const char *name,
 	    sizeof(fp->alloc_id), err, errlen);
 }
 
+/* SHA-256 over the version line and "name=LEN:VALUE\n" per member. */
 void
 fingerprint_hash(const struct fingerprint *fp, char out[AB_FP_HASH_HEX])
 {
@@ -695,6 +707,7 @@ id_words(const char *id, int full, char *buf, size_t len)
 		    AB_FP_ABBREV, colon + 1);
 }
 
+/* One phrase per differing member, in declaration order. */
 int
 fingerprint_diff(const struct fingerprint *a, const struct fingerprint *b,
     char *out, size_t outlen)
@@ -741,6 +754,7 @@ fingerprint_diff(const struct fingerprint *a, const struct fingerprint *b,
 	return changes;
 }
 
+/* One string per member and the hash. */
 cJSON *
 fingerprint_to_json(const struct fingerprint *fp)
 {
@@ -764,6 +778,7 @@ fail:
 	return NULL;
 }
 
+/* Builds the fingerprint aside and copies it out only when it is valid. */
 int
 fingerprint_from_json(const cJSON *o, struct fingerprint *out, char *err,
     size_t errlen)

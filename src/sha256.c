@@ -78,6 +78,7 @@ compress(uint32_t h[8], const unsigned char *p)
 	h[7] += hh;
 }
 
+/* FIPS 180-4 5.3.3. */
 void
 sha256_init(struct sha256 *s)
 {
@@ -89,6 +90,8 @@ sha256_init(struct sha256 *s)
 	s->fill = 0;
 }
 
+/* Fills the pending block first, then compresses whole blocks straight
+ * from the input. */
 void
 sha256_update(struct sha256 *s, const void *p, size_t len)
 {
@@ -117,6 +120,7 @@ sha256_update(struct sha256 *s, const void *p, size_t len)
 	}
 }
 
+/* FIPS 180-4 5.1.1 padding, then the big-endian hash words. */
 void
 sha256_final(struct sha256 *s, unsigned char out[AB_SHA256_LEN])
 {
@@ -138,6 +142,7 @@ sha256_final(struct sha256 *s, unsigned char out[AB_SHA256_LEN])
 	memset(s, 0, sizeof(*s));
 }
 
+/* Two lower-case hex digits per byte. */
 void
 sha256_hex(const unsigned char d[AB_SHA256_LEN], char hex[AB_SHA256_HEX])
 {
@@ -151,6 +156,7 @@ sha256_hex(const unsigned char d[AB_SHA256_LEN], char hex[AB_SHA256_HEX])
 	hex[2 * AB_SHA256_LEN] = '\0';
 }
 
+/* One-shot digest of a buffer. */
 void
 sha256_hex_of(const void *p, size_t len, char hex[AB_SHA256_HEX])
 {
@@ -163,6 +169,7 @@ sha256_hex_of(const void *p, size_t len, char hex[AB_SHA256_HEX])
 	sha256_hex(d, hex);
 }
 
+/* Reads the file in 64 KiB blocks. */
 int
 sha256_file(const char *path, char hex[AB_SHA256_HEX], char *err, size_t errlen)
 {

@@ -436,6 +436,30 @@ START_TEST(test_of_run)
 END_TEST
 
 static const struct {
+	double runq_frac;
+	double max;
+	int contended;
+} contended_cases[] = {
+    {0.07, 0.05, 1},
+    {0.05, 0.05, 0},
+    {0.01, 0.05, 0},
+    {U, 0.05, 0},
+    {0.9, 0.0, 0},
+    {0.9, -1.0, 0},
+    {0.9, U, 0},
+    {1.0, 0.99, 1},
+};
+
+START_TEST(test_contended)
+{
+	struct contention c = {contended_cases[_i].runq_frac, 0.5, 0.5};
+
+	ck_assert_int_eq(contention_contended(&c, contended_cases[_i].max),
+	    contended_cases[_i].contended);
+}
+END_TEST
+
+static const struct {
 	const char *json; /* NULL: the member is missing */
 	int rc;
 	uint64_t v[3];
@@ -697,6 +721,8 @@ suite(void)
 	tcase_add_loop_test(pure, test_runq_frac, 0, (int)NELEM(runq_cases));
 	tcase_add_loop_test(pure, test_psi_frac, 0, (int)NELEM(psif_cases));
 	tcase_add_test(pure, test_of_run);
+	tcase_add_loop_test(pure, test_contended, 0,
+	    (int)NELEM(contended_cases));
 	tcase_add_loop_test(pure, test_from_json, 0, (int)NELEM(json_cases));
 	suite_add_tcase(s, pure);
 
