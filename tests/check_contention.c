@@ -544,10 +544,10 @@ START_TEST(test_real_system)
 	double t0, t1, c0, c1, drun, dwait;
 	enum contention_rc rc;
 
+	t0 = ab_test_now(); /* both readings fall between t0 and t1 */
 	ck_assert_msg(contention_read_schedstat("", 0, &a, err, sizeof(err)) ==
 	        CONTENTION_OK,
 	    "%s", err);
-	t0 = ab_test_now();
 	c0 = thread_cpu_s();
 	burn(0.2);
 	ck_assert_msg(contention_read_schedstat(NULL, 0, &b, err,
@@ -606,8 +606,8 @@ START_TEST(test_competing_process)
 			burn(1.0);
 	}
 	usleep(50000);
-	rc_a = contention_read_schedstat("", 0, &a, err, sizeof(err));
 	t0 = ab_test_now();
+	rc_a = contention_read_schedstat("", 0, &a, err, sizeof(err));
 	burn(0.3);
 	rc_b = contention_read_schedstat("", 0, &b, err, sizeof(err));
 	wall = ab_test_now() - t0;
