@@ -227,9 +227,10 @@ read_throttled_file(const char *root, long *out)
 	return 0;
 }
 
-/* vcgencmd's output so far, at most AB_HM_OUT_MAX - 1 bytes kept. */
+/* vcgencmd's output so far: what fits in buf, the rest drained. */
 struct vc_out {
-	char buf[AB_HM_OUT_MAX];
+	char *buf;
+	size_t cap; /* bytes at buf, with the NUL */
 	size_t len;
 };
 
@@ -249,7 +250,7 @@ vc_read(void *arg, int *fd)
 		close_fd(fd);
 		return;
 	}
-	take = sizeof(o->buf) - 1 - o->len;
+	take = o->cap - 1 - o->len;
 	if ((size_t)n < take)
 		take = (size_t)n;
 	memcpy(o->buf + o->len, drain, take);
@@ -257,58 +258,74 @@ vc_read(void *arg, int *fd)
 }
 
 /*
- * Runs `vcgencmd get_throttled` with stdout on a pipe and stdin and stderr
- * on /dev/null, in its own process group so that the whole group can be
- * killed at the deadline. Returns the bits, or -1 for any failure: no exit
- * or no EOF within AB_HM_TIMEOUT_MS, a non-zero exit, or output that is
- * not "throttled=0x...".
+ * Runs `vcgencmd ARG` with stdout on a pipe and stdin and stderr on
+ * /dev/null, in its own process group so that the whole group can be
+ * killed at the deadline (proc_wait); see hostmon.h.
  */
-static long
-run_vcgencmd(const char *vcgencmd)
+int
+hostmon_vcgencmd_run(const char *vcgencmd, const char *arg, char *out,
+    size_t outlen)
 {
 	static char *const envp[] = {
 	    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	    "LC_ALL=C", NULL};
-	char *argv[] = {(char *)vcgencmd, "get_throttled", NULL};
-	struct vc_out out = {.len = 0};
-	struct proc_pipes pp = {{NULL}, 1, vc_read, &out};
+	char *argv[3];
+	struct vc_out o = {out, outlen, 0};
+	struct proc_pipes pp = {{NULL}, 1, vc_read, &o};
 	struct proc_wait_opts wo = {.tick_ms = AB_HM_TICK_MS};
 	struct proc child;
-	long bits = -1;
 	pid_t w;
-	int pp_fd[2] = {-1, -1}, nullfd = -1, fds[3], status = 0, e;
-	enum proc_end how = PROC_ERROR;
+	int pfd[2] = {-1, -1}, nullfd = -1, fds[3], status = 0, e, rc = -1;
+	enum proc_end how;
 	double t;
 
-	if (pipe2(pp_fd, O_CLOEXEC) == -1 ||
+	if (vcgencmd == NULL || arg == NULL || out == NULL || outlen == 0)
+		return -1;
+	argv[0] = (char *)vcgencmd;
+	argv[1] = (char *)arg;
+	argv[2] = NULL;
+	if (pipe2(pfd, O_CLOEXEC) == -1 ||
 	    (nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		goto out;
 	wo.deadline = timefmt_mono_s() + AB_HM_TIMEOUT_MS / 1000.0;
 	fds[STDIN_FILENO] = nullfd;
-	fds[STDOUT_FILENO] = pp_fd[1];
+	fds[STDOUT_FILENO] = pfd[1];
 	fds[STDERR_FILENO] = nullfd;
 	if (proc_spawn(&child, vcgencmd, argv, envp, fds, 3, NULL, 0) == -1)
 		goto out;
-	close_fd(&pp_fd[1]);
+	close_fd(&pfd[1]);
 	close_fd(&nullfd);
-	pp.fds[0] = &pp_fd[0];
+	pp.fds[0] = &pfd[0];
 	how = proc_wait(&child, &pp, &wo, &t, &e);
 	if (how == PROC_EXITED)
 		proc_drain(&pp, wo.deadline);
 	proc_kill(&child);
 	w = proc_reap(&child, &status, NULL);
-	if (how != PROC_EXITED || pp_fd[0] != -1 || w == -1 ||
+	if (how != PROC_EXITED || pfd[0] != -1 || w == -1 ||
 	    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		goto out;
-	out.buf[out.len] = '\0';
-	rtrim(out.buf);
-	if (strncmp(out.buf, vc_prefix, sizeof(vc_prefix) - 1) != 0 ||
-	    parse_hex(out.buf + sizeof(vc_prefix) - 1, &bits) == -1)
-		bits = -1;
+	out[o.len] = '\0';
+	rtrim(out);
+	rc = 0;
 out:
 	close_fd(&nullfd);
-	close_fd(&pp_fd[1]);
-	close_fd(&pp_fd[0]);
+	close_fd(&pfd[1]);
+	close_fd(&pfd[0]);
+	return rc;
+}
+
+/* `vcgencmd get_throttled`: the bits, or -1 for any failure. */
+static long
+run_vcgencmd(const char *vcgencmd)
+{
+	char out[AB_HM_OUT_MAX];
+	long bits;
+
+	if (hostmon_vcgencmd_run(vcgencmd, "get_throttled", out, sizeof(out)) ==
+	        -1 ||
+	    strncmp(out, vc_prefix, sizeof(vc_prefix) - 1) != 0 ||
+	    parse_hex(out + sizeof(vc_prefix) - 1, &bits) == -1)
+		return -1;
 	return bits;
 }
 

@@ -24,6 +24,15 @@
 void hostmon_read(const char *root, const char *vcgencmd,
     struct host_reading *out);
 
+/*
+ * Runs `vcgencmd ARG` as a child (stdin and stderr on /dev/null, its own
+ * process group, killed with the group after 2 s) and leaves what it
+ * printed on stdout in out, cut to outlen - 1 bytes, without trailing white
+ * space. Returns 0 when it exited with status 0, else -1 (out unspecified).
+ */
+int hostmon_vcgencmd_run(const char *vcgencmd, const char *arg, char *out,
+    size_t outlen);
+
 /* Path of vcgencmd if it is installed (/usr/bin, /opt/vc/bin), else NULL. */
 const char *hostmon_vcgencmd(void);
 

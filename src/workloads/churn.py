@@ -10,11 +10,18 @@
 # Before the loops it finds, with ctypes, dlinfo(3) and dladdr(3), the shared
 # object that provides malloc in this very process, and the one that
 # provides libc.
-# After them it writes one JSON object to REPORT_FD (never stdout):
+# After them it reads its own scheduler statistics and writes one JSON
+# object to REPORT_FD (never stdout):
 #   {"schema": 1, "iterations": N, "python": "3.11.2",
+#    "python_full": "3.11.2 (main, Mar 13 2023, 12:18:29) [GCC 12.2.0]",
 #    "implementation": "cpython", "phases": {"append": s, "fill": s,
 #    "clear": s, "refill": s}, "vmhwm_kb": K,
-#    "malloc_provider": "/path" | null, "libc": "/path" | null}
+#    "schedstat": [run_ns, wait_ns, timeslices] | null,
+#    "malloc_provider": "/path" | null, "libc": "/path" | null,
+#    "libc_version": "2.36" | null}
+# python_full is sys.version on one line; schedstat is /proc/self/schedstat
+# read after the loops (time on the CPU, time waiting on a run queue, since
+# the process started); libc_version is glibc's gnu_get_libc_version().
 import ctypes
 import json
 import os
@@ -126,6 +133,32 @@ def vmhwm_kb():
     return None
 
 
+def schedstat():
+    """[run_ns, wait_ns, timeslices] from /proc/self/schedstat, or None
+    when this kernel has no such file or it is not three integers."""
+    try:
+        with open("/proc/self/schedstat") as f:
+            fields = f.read().split()
+        if len(fields) == 3:
+            values = [int(v) for v in fields]
+            if min(values) >= 0:
+                return values
+    except (IOError, OSError, ValueError):
+        pass
+    return None
+
+
+def libc_version():
+    """glibc's version string, or None for another C library."""
+    try:
+        fn = ctypes.CDLL(None).gnu_get_libc_version
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = []
+    fn.restype = ctypes.c_char_p
+    return _text(fn())
+
+
 if len(sys.argv) != 3:
     sys.stderr.write("usage: churn.py ITERATIONS REPORT_FD\n")
     sys.exit(2)
@@ -163,17 +196,21 @@ t = clock()
 for i in xrange(iterations):
     l[i] = {}
 phases["refill"] = clock() - t
+sched = schedstat()
 
 impl = getattr(sys, "implementation", None)
 report = {
     "schema": 1,
     "iterations": iterations,
     "python": "%d.%d.%d" % tuple(sys.version_info[:3]),
+    "python_full": " ".join(line.strip() for line in sys.version.splitlines()),
     "implementation": impl.name if impl is not None else "cpython",
     "phases": phases,
     "vmhwm_kb": vmhwm_kb(),
+    "schedstat": sched,
     "malloc_provider": malloc_provider,
     "libc": libc,
+    "libc_version": libc_version(),
 }
 data = json.dumps(report, sort_keys=True).encode("utf-8")
 while data:
