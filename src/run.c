@@ -50,9 +50,10 @@ run_init(struct run *r)
 	r->vmhwm_kb = -1;
 	r->round = -1;
 	r->position = -1;
+	r->runq_s = r->psi_s = NAN;
 }
 
-/* Frees the four strings r owns and re-initialises it; NULL is a no-op. */
+/* Frees the strings r owns and re-initialises it; NULL is a no-op. */
 void
 run_clear(struct run *r)
 {
@@ -62,6 +63,10 @@ run_clear(struct run *r)
 	free(r->malloc_provider);
 	free(r->python_version);
 	free(r->error);
+	free(r->python_full);
+	free(r->libc_version);
+	free(r->segment);
+	free(r->env);
 	run_init(r);
 }
 
@@ -80,6 +85,10 @@ run_copy(struct run *dst, const struct run *src)
 	dst->malloc_provider = dup_or_null(src->malloc_provider);
 	dst->python_version = dup_or_null(src->python_version);
 	dst->error = dup_or_null(src->error);
+	dst->python_full = dup_or_null(src->python_full);
+	dst->libc_version = dup_or_null(src->libc_version);
+	dst->segment = dup_or_null(src->segment);
+	dst->env = dup_or_null(src->env);
 }
 
 /* The status name used in documents; "unknown" for an invalid value. */
@@ -115,4 +124,6 @@ run_phase_name(enum run_phase p)
 const struct run_flag run_flags[RUN_NFLAGS] = {
     {RUN_FLAG_THROTTLED, "throttled"},
     {RUN_FLAG_LOADED, "loaded"},
+    {RUN_FLAG_UNDER_VOLTAGE, "under_voltage"},
+    {RUN_FLAG_CONTENDED, "contended"},
 };

@@ -38,9 +38,12 @@ struct host_reading {
 };
 
 /* Why a run is excluded from the statistics although it verified. */
-#define RUN_FLAG_THROTTLED 0x1u /* throttling active or changed during it */
-#define RUN_FLAG_LOADED    0x2u /* started above the configured load */
-#define RUN_NFLAGS         2
+#define RUN_FLAG_THROTTLED     0x1u /* frequency capped, throttled or soft
+                                       temperature limit, or a change */
+#define RUN_FLAG_LOADED        0x2u /* started above the configured load */
+#define RUN_FLAG_UNDER_VOLTAGE 0x4u /* under-voltage during it */
+#define RUN_FLAG_CONTENDED     0x8u /* kept off the CPU (run-queue delay) */
+#define RUN_NFLAGS             4
 
 /* A flag bit and its name in documents ("throttled", "loaded"). */
 struct run_flag {
@@ -76,6 +79,13 @@ struct run {
 	unsigned flags; /* RUN_FLAG_* */
 	int64_t round;  /* id of the measurement round; -1 unknown (old runs) */
 	int position;   /* 0-based place in the round's order; -1 unknown */
+	double runq_s;  /* the workload's own run-queue delay (schedstat);
+	                   NAN if unknown */
+	double psi_s;   /* CPU pressure "some" stall time over the run; NAN */
+	char *python_full;  /* the interpreter's sys.version, or NULL */
+	char *libc_version; /* gnu_get_libc_version(), or NULL */
+	char *segment;      /* fingerprint hash of the environment, or NULL */
+	char *env;          /* the fingerprint as a JSON object, or NULL */
 };
 
 /* Sets a reading to "unknown" (NAN, -1). */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "log.h"
 #include "rundoc.h"
 #include "xmalloc.h"
 
@@ -115,6 +116,21 @@ rundoc_write(struct ab_buf *b, const struct run *r)
 	jsonw_int(b, r->round, -1);
 	AB_BUF_LIT(b, ",\"position\":");
 	jsonw_int(b, r->position, -1);
+	AB_BUF_LIT(b, ",\"runq_s\":");
+	jsonw_double(b, r->runq_s);
+	AB_BUF_LIT(b, ",\"psi_s\":");
+	jsonw_double(b, r->psi_s);
+	AB_BUF_LIT(b, ",\"python_full\":");
+	jsonw_string(b, r->python_full);
+	AB_BUF_LIT(b, ",\"libc_version\":");
+	jsonw_string(b, r->libc_version);
+	AB_BUF_LIT(b, ",\"segment\":");
+	jsonw_string(b, r->segment);
+	AB_BUF_LIT(b, ",\"env\":");
+	if (r->env != NULL)
+		ab_buf_puts(b, r->env);
+	else
+		AB_BUF_LIT(b, "null");
 	AB_BUF_LIT(b, "}");
 }
 
@@ -321,6 +337,27 @@ read_flags(struct reader *rd, unsigned *out)
 	return 0;
 }
 
+/* The env member: an object, kept as its compact text; absent or null
+ * leaves NULL. */
+static int
+read_env(struct reader *rd, char **out)
+{
+	const cJSON *m = member(rd, "env");
+	char *text;
+
+	if (m == NULL)
+		return 0;
+	if (!cJSON_IsObject(m))
+		return fail(rd, "env is not an object");
+	if ((text = cJSON_PrintUnformatted(m)) == NULL) {
+		log_err("out of memory printing a run's env");
+		abort();
+	}
+	*out = xstrdup(text);
+	cJSON_free(text);
+	return 0;
+}
+
 /*
  * Reads a run document into *out, checking every member's type: required
  * are v, a non-empty variant, an integer started_ms and a known status;
@@ -420,6 +457,13 @@ rundoc_read(const cJSON *doc, struct run *out, char *err, size_t errlen)
 		fail(&rd, "position is negative");
 		goto fail;
 	}
+	if (read_double(&rd, "runq_s", &out->runq_s) == -1 ||
+	    read_double(&rd, "psi_s", &out->psi_s) == -1 ||
+	    read_string(&rd, "python_full", &out->python_full) == -1 ||
+	    read_string(&rd, "libc_version", &out->libc_version) == -1 ||
+	    read_string(&rd, "segment", &out->segment) == -1 ||
+	    read_env(&rd, &out->env) == -1)
+		goto fail;
 	return 0;
 fail:
 	run_clear(out);

@@ -131,6 +131,27 @@ intern(struct store_priv *p, const char *str, char *owned)
 	return *sl;
 }
 
+/*
+ * Points the strings of d that repeat from run to run at the pool: taken
+ * over from r when `owned` (r == d), else copied. The error stays d's own.
+ */
+static void
+intern_run(struct store_priv *p, struct run *d, const struct run *r,
+    int owned)
+{
+	d->variant = intern(p, r->variant, owned ? r->variant : NULL);
+	d->malloc_provider =
+	    intern(p, r->malloc_provider, owned ? r->malloc_provider : NULL);
+	d->python_version =
+	    intern(p, r->python_version, owned ? r->python_version : NULL);
+	d->python_full =
+	    intern(p, r->python_full, owned ? r->python_full : NULL);
+	d->libc_version =
+	    intern(p, r->libc_version, owned ? r->libc_version : NULL);
+	d->segment = intern(p, r->segment, owned ? r->segment : NULL);
+	d->env = intern(p, r->env, owned ? r->env : NULL);
+}
+
 /* The pooled copy of str, or NULL when no run uses it. */
 static const char *
 intern_find(const struct store *s, const char *str)
@@ -613,11 +634,7 @@ load(struct store *s, FILE *fp, struct load *l)
 			load_warn(l, lineno, "%s", why);
 			continue;
 		}
-		r->variant = intern(p, r->variant, r->variant);
-		r->malloc_provider =
-		    intern(p, r->malloc_provider, r->malloc_provider);
-		r->python_version =
-		    intern(p, r->python_version, r->python_version);
+		intern_run(p, r, r, 1);
 		p->len[s->nruns++] = len + 1;
 		s->loaded++;
 		l->torn_run = !nl;
@@ -787,9 +804,7 @@ store_append(struct store *s, const struct run *r)
 	grow(s);
 	d = &s->runs[s->nruns];
 	*d = *r;
-	d->variant = intern(p, r->variant, NULL);
-	d->malloc_provider = intern(p, r->malloc_provider, NULL);
-	d->python_version = intern(p, r->python_version, NULL);
+	intern_run(p, d, r, 0);
 	d->error = r->error != NULL ? xstrdup(r->error) : NULL;
 	p->len[s->nruns++] = 0;
 	return persist(s);

@@ -259,7 +259,9 @@ START_TEST(test_unknown_is_null)
 	    "\"load1\":null,\"throttled\":null},"
 	    "\"host_after\":{\"temp_c\":null,\"freq_khz\":null,"
 	    "\"load1\":null,\"throttled\":null},\"flags\":[],"
-	    "\"round\":null,\"position\":null}");
+	    "\"round\":null,\"position\":null,\"runq_s\":null,"
+	    "\"psi_s\":null,\"python_full\":null,\"libc_version\":null,"
+	    "\"segment\":null,\"env\":null}");
 	cJSON_free(txt);
 	cJSON_Delete(doc);
 }

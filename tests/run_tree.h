@@ -130,6 +130,15 @@ run_to_json(const struct run *r)
 			    cJSON_CreateString(run_flags[i].name));
 	add_int(o, "round", r->round, -1);
 	add_int(o, "position", r->position, -1);
+	add_double(o, "runq_s", r->runq_s);
+	add_double(o, "psi_s", r->psi_s);
+	add_string(o, "python_full", r->python_full);
+	add_string(o, "libc_version", r->libc_version);
+	add_string(o, "segment", r->segment);
+	if (r->env != NULL)
+		cJSON_AddRawToObject(o, "env", r->env);
+	else
+		cJSON_AddNullToObject(o, "env");
 	return o;
 }
 
