@@ -127,26 +127,27 @@ enum stats_verdict {
  */
 struct stats_hl {
 	size_t n;
-	double
-	    estimate;  /* median of the Walsh averages (d_i + d_j)/2, i <= j */
-	double lo, hi; /* the 1 - alpha interval; -inf/+inf when n is too
-	                  small for any finite interval at that level */
-	double coverage; /* P(lo <= shift <= hi) under the null model:
-	                    exact for n <= 50, normal approximation beyond */
-	double p;        /* two-sided p-value; p < alpha iff 0 is outside
-	                    [lo, hi] */
+	/* median of the Walsh averages (d_i + d_j)/2, i <= j */
+	double estimate;
+	/* the 1 - alpha interval; -inf, +inf when n is too small for it */
+	double lo, hi;
+	/* 1 - 2 F(c - 1), see stats_hl(); 1 when the interval is unbounded */
+	double coverage;
+	/* two-sided; p < alpha exactly when 0 is outside [lo, hi] */
+	double p;
 };
 
 struct stats_paired {
 	enum stats_verdict verdict;
 	size_t n;
-	/* All NAN while collecting. Log scale: speedup = exp(value). */
-	double estimate;
-	double lo, hi; /* 1 - alpha interval (the difference test) */
-	double p;      /* two-sided signed-rank p, as struct stats_hl */
-	double eq_lo;  /* 1 - 2 alpha interval (the equivalence test) */
+	/* The rest is NAN (flags 0) while collecting. Log scale throughout:
+	 * the speedup and its interval are exp() of these. */
+	double estimate; /* Hodges-Lehmann */
+	double lo, hi;   /* 1 - alpha interval: the difference test */
+	double p;        /* two-sided signed-rank p, as stats_hl() */
+	double eq_lo;    /* 1 - 2 alpha interval: the equivalence test */
 	double eq_hi;
-	double p_tost;     /* larger of the two one-sided p-values */
+	double p_tost;     /* the larger of the two one-sided p-values */
 	double detectable; /* see stats_paired() */
 	int different;     /* p < alpha */
 	int equivalent;    /* p_tost < alpha */
@@ -181,7 +182,8 @@ int stats_williams(size_t k, size_t row, size_t *order);
  * truncated to an integer, as scipy does); otherwise zeros are dropped
  * and the normal approximation with the tie correction of the variance
  * is used, without continuity correction. Two-sided: twice the smaller
- * tail, at most 1. Returns 0 with *p set, or -1 with a message in err
+ * tail, at most 1; STATS_GREATER: P(T >= R+); STATS_LESS: P(T <= R+).
+ * Returns 0 with *p set, or -1 with a message in err
  * (p untouched) when n is 0, a value is not finite, every difference is
  * zero in the approximate case, or memory runs out.
  */
@@ -195,13 +197,14 @@ int stats_wilcoxon(const double *d, size_t n, enum stats_alt alt, double *p,
  * mean M/2 and the tie-corrected variance of R+, zeros ranked) and c the
  * number of values t = 0, 1, ... with F(t) < alpha/2, the interval is
  * [w(c), w(M + 1 - c)] (unbounded when c == 0). Its coverage
- * 1 - 2 F(c - 1) is > 1 - alpha; for n <= 50 exactly so for continuous
- * data symmetric about the shift, beyond that as far as the normal
- * approximation holds. The p-value is min(1, 2 min(F(L), F(U))) with
- * L = #{w <= 0} and U = #{w >= 0}, so p < alpha exactly when the interval
- * excludes 0. Without Walsh averages equal to zero (no zero difference
- * and no d_i = -d_j) this is the two-sided p of stats_wilcoxon(); with
- * them it counts them against rejection, so it is never smaller. Returns
+ * 1 - 2 F(c - 1) is > 1 - alpha: exactly so for n <= 50 when the data
+ * are continuous and symmetric about the shift; beyond, computed against
+ * the exact law for n = 51..300 without ties, it is at least nominal for
+ * 1 - alpha >= 0.95 and at most 0.001 below it at 0.90. The p-value is min(1, 2
+ * min(F(L), F(U))) with L = #{w <= 0} and U = #{w >= 0}, so p < alpha exactly
+ * when the interval excludes 0. Without Walsh averages equal to zero (no zero
+ * difference and no d_i = -d_j) this is the two-sided p of stats_wilcoxon();
+ * with them it counts them against rejection, so it is never smaller. Returns
  * 0, or -1 with a message in err (out untouched) when n is 0 or above
  * AB_PAIRS_MAX, a value is not finite, alpha is outside (0, 1), or memory
  * runs out.
@@ -229,7 +232,9 @@ int stats_holm(const double *p, size_t m, double *adj);
  * tested at a level of at most stats_looks_alpha(n_max, m0) (m0 true
  * nulls), so the probability of any false call over all comparisons and
  * looks is at most AB_LOOKS_FWER. With n_max == 0 (one look) this is
- * plain Holm at AB_LOOKS_FWER. Returns 0, or -1 when m is 0 or above
+ * plain Holm at AB_LOOKS_FWER, the decisions of stats_holm() p < 0.05;
+ * with repeated looks the adjusted p of stats_holm() is for display and
+ * the decision is p[i] < level[i]. Returns 0, or -1 when m is 0 or above
  * AB_LOOKS_SPLIT_MAX, a p is not in [0, 1], n_max is not 0 and outside
  * AB_MIN_PAIRS..AB_LOOKS_MAX, or memory runs out (level untouched).
  */
@@ -258,8 +263,13 @@ double stats_looks_alpha(size_t n_max, size_t k);
  * FASTER or SLOWER when the 1 - alpha interval lies above or below 0
  * (p < alpha); else EQUIVALENT when the 1 - 2 alpha interval lies inside
  * (-log(1 + margin), log(1 + margin)), the interval form of two one-sided
- * tests at level alpha (p_tost < alpha); else UNDECIDED. A difference
- * wins over equivalence. `detectable` is the larger half-width of the
+ * tests at level alpha: p_tost = max(F(#{w <= -D}), F(#{w >= D})),
+ * D = log(1 + margin), and p_tost < alpha exactly when that interval is
+ * inside; else UNDECIDED. A difference wins over equivalence (both flags
+ * are set then). At a true shift of exactly +-D each one-sided test is a
+ * signed-rank test of a null symmetric about D, so a level from
+ * stats_looks_alpha() also bounds false equivalence calls over repeated
+ * looks. `detectable` is the larger half-width of the
  * 1 - alpha interval, max(estimate - lo, hi - estimate): shifting these
  * data by more than it away from an estimate of 0 would have made the
  * test decide, so it is the smallest difference this sample's size and
