@@ -735,6 +735,41 @@ START_TEST(test_wilcoxon)
 }
 END_TEST
 
+/*
+ * Exact mode with tied |d| and no zero: scipy 1.10 truncates the
+ * half-integer rank sum, so mirrored data do not get the same p.
+ */
+START_TEST(test_wilcoxon_ties_exact)
+{
+	static const double t1[] = {1, -1, 2, 3, 4, 5};
+	static const double t2[] = {-1, 1, -2, -3, -4, -5};
+	static const double t3[] = {1.5, -1.5, 2, -2, 3, 4, 5, 6, -7, 8, 9,
+	    -9.5, 10, 11};
+	static const struct {
+		const double *d;
+		size_t n;
+		double p[3];
+	} cases[] = {
+	    {ARR(t1), {0.09375, 0.046875, 0.96875}},
+	    {ARR(t2), {0.0625, 0.984375, 0.03125}},
+	    {ARR(t3), {0.10400390625, 0.052001953125, 0.9547119140625}},
+	};
+	static const enum stats_alt alts[] = {STATS_TWO_SIDED, STATS_GREATER,
+	    STATS_LESS};
+	char err[64];
+	double p;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (j = 0; j < 3; j++) {
+			ck_assert_int_eq(stats_wilcoxon(cases[i].d, cases[i].n,
+			                     alts[j], &p, err, sizeof(err)),
+			    0);
+			ck_assert_close(p, cases[i].p[j], i * 3 + j);
+		}
+}
+END_TEST
+
 START_TEST(test_wilcoxon_errors)
 {
 	static const double with_nan[] = {1.0, NAN, 2.0};
@@ -1395,6 +1430,7 @@ stats_suite(void)
 	tcase_add_test(tc, test_williams_balance);
 	tcase_add_test(tc, test_williams_errors);
 	tcase_add_test(tc, test_wilcoxon);
+	tcase_add_test(tc, test_wilcoxon_ties_exact);
 	tcase_add_test(tc, test_wilcoxon_errors);
 	tcase_add_test(tc, test_hl);
 	tcase_add_test(tc, test_hl_agree);

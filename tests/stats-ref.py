@@ -71,7 +71,7 @@ WIL = [  # n, a, q, c, s
     (60, 7919, 1009, 430, 1000),
     (10, 3, 7, 3, 8),       # zeros and ties: approx, drop zeros
     (12, 5, 11, 5, 4),      # ties with opposite signs, one zero
-    (9, 2, 9, 4, 2),        # ties of |d| across signs, exact, no zero
+    (9, 2, 9, 4, 2),        # ties of |d| across signs, one zero
     (14, 3, 10, 4, 2),      # ties, zeros
     (60, 13, 23, 11, 4),    # many ties and zeros, approx
     (55, 13, 29, 12, 2),    # ties, approx
