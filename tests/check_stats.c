@@ -9,7 +9,11 @@
  * use_continuity=True) for the p-values, and an independent Python
  * re-implementation of the bootstrap documented in stats.h (its splitmix64
  * checked against the published outputs for seed 1234567, medians by
- * numpy) for the speedup intervals.
+ * numpy) for the speedup intervals. The paired statistics are checked
+ * against tables printed by tests/stats-ref.py (scipy.stats.wilcoxon,
+ * numpy Hodges-Lehmann, scipy's exact signed-rank distribution, Holm by
+ * its definition), the Williams order against its textbook construction
+ * and its balance properties, and the repeated-look levels by simulation.
  */
 #include "config.h"
 
@@ -26,12 +30,17 @@
 /* Relative tolerance for values computed in floating point. */
 #define REL 1e-9
 
-/* got matches want within REL (absolute near zero); NAN matches NAN. */
+/*
+ * got matches want within REL (absolute near zero); NAN matches NAN and
+ * an infinity itself.
+ */
 static int
 close_to(double got, double want)
 {
 	if (isnan(want))
 		return isnan(got);
+	if (isinf(want))
+		return got == want;
 	if (!isfinite(got))
 		return 0;
 	return fabs(got - want) <= REL * fmax(fabs(want), 1e-300) ||
@@ -539,6 +548,866 @@ START_TEST(test_speedup_errors)
 }
 END_TEST
 
+/* Paired analysis */
+
+/* d_i = ((i + 1) a mod q - c) / s + shift, as tests/stats-ref.py. */
+static void
+gen(double *d, size_t n, long a, long q, long c, long s, double shift)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d[i] = (double)((long)((i + 1) * (size_t)a % (size_t)q) - c) /
+		        (double)s +
+		    shift;
+}
+
+/* Uniform in [0, 1) from splitmix64. */
+static double
+unif(uint64_t *st)
+{
+	return (double)(stats_splitmix64(st) >> 11) * 0x1p-53;
+}
+
+/* Parses "0 1 2 / 1 2 0" into rows of k values; returns the row count. */
+static size_t
+parse_rows(const char *s, size_t k, size_t *out, size_t max)
+{
+	size_t n = 0;
+
+	while (*s != '\0') {
+		if (*s >= '0' && *s <= '9') {
+			ck_assert_uint_lt(n, max);
+			out[n++] = (size_t)(*s - '0');
+		}
+		s++;
+	}
+	ck_assert_uint_eq(n % k, 0);
+	return n / k;
+}
+
+START_TEST(test_williams_table)
+{
+	/* Written out by the textbook recipe (Williams 1949). */
+	static const struct {
+		size_t k;
+		const char *rows;
+	} cases[] = {
+	    {1, "0"},
+	    {2, "0 1 / 1 0"},
+	    {3, "0 1 2 / 1 2 0 / 2 0 1 / 2 1 0 / 0 2 1 / 1 0 2"},
+	    {4, "0 1 3 2 / 1 2 0 3 / 2 3 1 0 / 3 0 2 1"},
+	    {5, "0 1 4 2 3 / 1 2 0 3 4 / 2 3 1 4 0 / 3 4 2 0 1 / 4 0 3 1 2 / 3 2 4 1 0 / 4 3 0 2 1 / 0 4 1 3 2 / 1 0 2 4 3 / 2 1 3 0 4"},
+	    {6, "0 1 5 2 4 3 / 1 2 0 3 5 4 / 2 3 1 4 0 5 / 3 4 2 5 1 0 / 4 5 3 0 2 1 / 5 0 4 1 3 2"},
+	    {7, "0 1 6 2 5 3 4 / 1 2 0 3 6 4 5 / 2 3 1 4 0 5 6 / 3 4 2 5 1 6 0 / 4 5 3 6 2 0 1 / 5 6 4 0 3 1 2 / 6 0 5 1 4 2 3 / 4 3 5 2 6 1 0 / 5 4 6 3 0 2 1 / 6 5 0 4 1 3 2 / 0 6 1 5 2 4 3 / 1 0 2 6 3 5 4 / 2 1 3 0 4 6 5 / 3 2 4 1 5 0 6"},
+	    {8, "0 1 7 2 6 3 5 4 / 1 2 0 3 7 4 6 5 / 2 3 1 4 0 5 7 6 / 3 4 2 5 1 6 0 7 / 4 5 3 6 2 7 1 0 / 5 6 4 7 3 0 2 1 / 6 7 5 0 4 1 3 2 / 7 0 6 1 5 2 4 3"},
+	};
+	size_t want[8 * 16], order[8], i, r, j, rows;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t k = cases[i].k;
+
+		rows = parse_rows(cases[i].rows, k, want, 8 * 16);
+		ck_assert_uint_eq(stats_williams_rows(k), rows);
+		/* two cycles: rows continue modulo the cycle */
+		for (r = 0; r < 2 * rows; r++) {
+			memset(order, 0xff, sizeof(order));
+			ck_assert_int_eq(stats_williams(k, r, order), 0);
+			for (j = 0; j < k; j++)
+				ck_assert_msg(order[j] ==
+				        want[(r % rows) * k + j],
+				    "k %zu row %zu pos %zu: %zu", k, r, j,
+				    order[j]);
+		}
+	}
+}
+END_TEST
+
+/*
+ * Over one cycle: each row a permutation, each treatment equally often in
+ * each position, each ordered pair of neighbours equally often.
+ */
+START_TEST(test_williams_balance)
+{
+	size_t k, r, j, rows, order[64], seen[64], pos[64][64], pair[64][64];
+	size_t a, b;
+
+	ck_assert_uint_eq(stats_williams_rows(0), 0);
+	for (k = 1; k <= 64; k++) {
+		rows = stats_williams_rows(k);
+		ck_assert_uint_eq(rows, k == 1 ? 1 : k % 2 ? 2 * k : k);
+		memset(pos, 0, sizeof(pos));
+		memset(pair, 0, sizeof(pair));
+		for (r = 0; r < rows; r++) {
+			ck_assert_int_eq(stats_williams(k, r, order), 0);
+			memset(seen, 0, sizeof(seen));
+			for (j = 0; j < k; j++) {
+				ck_assert_uint_lt(order[j], k);
+				seen[order[j]]++;
+				pos[order[j]][j]++;
+				if (j > 0)
+					pair[order[j - 1]][order[j]]++;
+			}
+			for (j = 0; j < k; j++)
+				ck_assert_uint_eq(seen[j], 1);
+		}
+		for (a = 0; a < k; a++)
+			for (b = 0; b < k; b++) {
+				ck_assert_uint_eq(pos[a][b], rows / k);
+				if (a != b)
+					ck_assert_msg(pair[a][b] ==
+					        (k % 2 ? 2u : 1u),
+					    "k %zu: (%zu, %zu) %zu times", k, a,
+					    b, pair[a][b]);
+				else
+					ck_assert_uint_eq(pair[a][b], 0);
+			}
+	}
+}
+END_TEST
+
+START_TEST(test_williams_errors)
+{
+	size_t order[2] = {7, 7};
+
+	ck_assert_int_eq(stats_williams(0, 0, order), -1);
+	ck_assert_int_eq(stats_williams(0, 5, order), -1);
+	ck_assert(order[0] == 7 && order[1] == 7);
+}
+END_TEST
+
+/* scipy.stats.wilcoxon(d, alternative=...).pvalue, scipy 1.10.1 */
+static const struct {
+	long n, a, q, c, s;
+	double p[3]; /* two-sided, greater, less */
+} wil_cases[] = {
+    {6, 7, 13, 0, 10, {0.03125, 0.015625, 1}},
+    {6, 7, 13, 6, 10, {0.4375, 0.84375, 0.21875}},
+    {10, 7, 17, 8, 10,
+        {0.95259860360467863, 0.52370069819766074, 0.47629930180233931}},
+    {15, 11, 31, 12, 100,
+        {0.1876220703125, 0.09381103515625, 0.91558837890625}},
+    {20, 7919, 1009, 480, 1000,
+        {0.59581947326660156, 0.29790973663330078, 0.71470165252685547}},
+    {30, 7919, 1009, 520, 1000,
+        {0.95152647420763969, 0.532300665974617, 0.47576323710381985}},
+    {50, 7919, 1009, 470, 1000,
+        {0.24908489906916564, 0.12454244953458282, 0.87743457707801564}},
+    {51, 7919, 1009, 470, 1000,
+        {0.2937970663611158, 0.1468985331805579, 0.8531014668194421}},
+    {60, 7919, 1009, 430, 1000,
+        {0.046043489170276709, 0.023021744585138355, 0.97697825541486161}},
+    {10, 3, 7, 3, 8,
+        {0.72334175900358422, 0.36167087950179211, 0.63832912049820789}},
+    {12, 5, 11, 5, 4, {1, 0.5, 0.5}},
+    {9, 2, 9, 4, 2, {1, 0.5, 0.5}},
+    {14, 3, 10, 4, 2,
+        {0.41915487887127656, 0.20957743943563828, 0.79042256056436178}},
+    {60, 13, 23, 11, 4,
+        {0.7743024402309211, 0.38715122011546055, 0.61284877988453945}},
+    {55, 13, 29, 12, 2,
+        {0.042076251721742723, 0.021038125860871362, 0.97896187413912861}},
+    {7, 1, 100, 4, 1, {1, 0.5, 0.5}},
+    {1, 1, 10, 0, 1, {1, 0.5, 1}},
+    {2, 3, 10, 4, 1, {1, 0.5, 0.75}},
+};
+
+START_TEST(test_wilcoxon)
+{
+	static const enum stats_alt alts[] = {STATS_TWO_SIDED, STATS_GREATER,
+	    STATS_LESS};
+	double d[64], p;
+	char err[64];
+	size_t i, j;
+
+	for (i = 0; i < sizeof(wil_cases) / sizeof(wil_cases[0]); i++) {
+		gen(d, (size_t)wil_cases[i].n, wil_cases[i].a, wil_cases[i].q,
+		    wil_cases[i].c, wil_cases[i].s, 0);
+		for (j = 0; j < 3; j++) {
+			p = -1;
+			ck_assert_int_eq(stats_wilcoxon(d,
+			                     (size_t)wil_cases[i].n, alts[j],
+			                     &p, err, sizeof(err)),
+			    0);
+			ck_assert_close(p, wil_cases[i].p[j], i * 3 + j);
+		}
+	}
+}
+END_TEST
+
+/*
+ * Exact mode with tied |d| and no zero: scipy 1.10 truncates the
+ * half-integer rank sum, so mirrored data do not get the same p.
+ */
+START_TEST(test_wilcoxon_ties_exact)
+{
+	static const double t1[] = {1, -1, 2, 3, 4, 5};
+	static const double t2[] = {-1, 1, -2, -3, -4, -5};
+	static const double t3[] = {1.5, -1.5, 2, -2, 3, 4, 5, 6, -7, 8, 9,
+	    -9.5, 10, 11};
+	static const struct {
+		const double *d;
+		size_t n;
+		double p[3];
+	} cases[] = {
+	    {ARR(t1), {0.09375, 0.046875, 0.96875}},
+	    {ARR(t2), {0.0625, 0.984375, 0.03125}},
+	    {ARR(t3), {0.10400390625, 0.052001953125, 0.9547119140625}},
+	};
+	static const enum stats_alt alts[] = {STATS_TWO_SIDED, STATS_GREATER,
+	    STATS_LESS};
+	char err[64];
+	double p;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (j = 0; j < 3; j++) {
+			ck_assert_int_eq(stats_wilcoxon(cases[i].d, cases[i].n,
+			                     alts[j], &p, err, sizeof(err)),
+			    0);
+			ck_assert_close(p, cases[i].p[j], i * 3 + j);
+		}
+}
+END_TEST
+
+START_TEST(test_wilcoxon_errors)
+{
+	static const double with_nan[] = {1.0, NAN, 2.0};
+	static const double with_inf[] = {1.0, 2.0, -INFINITY};
+	static const double zeros[] = {0.0, -0.0, 0.0};
+	static const struct {
+		const double *d;
+		size_t n;
+		const char *msg;
+	} cases[] = {
+	    {zeros, 0, "no differences"},
+	    {ARR(with_nan), "a difference is not finite"},
+	    {ARR(with_inf), "a difference is not finite"},
+	    {ARR(zeros), "every difference is zero"},
+	};
+	char err[64];
+	double p;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p = 42;
+		err[0] = '\0';
+		ck_assert_int_eq(stats_wilcoxon(cases[i].d, cases[i].n,
+		                     STATS_TWO_SIDED, &p, err, sizeof(err)),
+		    -1);
+		ck_assert(p == 42);
+		ck_assert_str_eq(err, cases[i].msg);
+	}
+}
+END_TEST
+
+/*
+ * Hodges-Lehmann: numpy median of the Walsh averages; the interval and p
+ * from scipy's exact signed-rank distribution (normal beyond 50 pairs).
+ */
+static const struct {
+	long n, a, q, c, s;
+	double alpha, estimate, lo, hi, coverage, p;
+} hl_cases[] = {
+    {6, 7, 13, 0, 10, 0.050000000000000003, 0.5, 0.10000000000000001,
+        0.90000000000000002, 0.96875, 0.03125},
+    {6, 7, 13, 0, 10, 0.070000000000000007, 0.5, 0.15000000000000002,
+        0.85000000000000009, 0.9375, 0.03125},
+    {8, 7, 13, 2, 10, 0.050000000000000003, 0.34999999999999998, 0,
+        0.69999999999999996, 0.9609375, 0.0546875},
+    {10, 7, 17, 8, 10, 0.050000000000000003, 0, -0.39999999999999997,
+        0.34999999999999998, 0.951171875, 1},
+    {15, 11, 31, 12, 100, 0.10000000000000001, 0.039999999999999994, -0.01,
+        0.080000000000000002, 0.9053955078125, 0.207763671875},
+    {20, 7919, 1009, 380, 1000, 0.050000000000000003, 0.13899999999999998,
+        -0.013999999999999999, 0.29199999999999998, 0.95155906677246094,
+        0.069580078125},
+    {30, 7919, 1009, 420, 1000, 0.01, 0.099000000000000005,
+        -0.054000000000000006, 0.26450000000000001, 0.99006848968565464,
+        0.069892911240458488},
+    {30, 7919, 1009, 420, 1000, 0.20000000000000001, 0.099000000000000005,
+        0.036999999999999991, 0.17549999999999999, 0.80192420072853565,
+        0.069892911240458488},
+    {50, 7919, 1009, 470, 1000, 0.050000000000000003, 0.047,
+        -0.031500000000000007, 0.13800000000000001, 0.95055359319939825,
+        0.24908489906916564},
+    {51, 7919, 1009, 470, 1000, 0.050000000000000003, 0.045999999999999999,
+        -0.044000000000000004, 0.1255, 0.95098119200246456, 0.2937970663611158},
+    {60, 7919, 1009, 430, 1000, 0.050000000000000003, 0.084999999999999992,
+        0.0084999999999999798, 0.16349999999999998, 0.95064915432617647,
+        0.046043489170276709},
+    {12, 5, 11, 5, 4, 0.050000000000000003, 0, -0.5, 0.5, 0.95751953125, 1},
+    {14, 3, 10, 4, 2, 0.10000000000000001, 0.25, -0.5, 1, 0.909423828125,
+        0.6697998046875},
+    {60, 13, 23, 11, 4, 0.050000000000000003, 0.0625, -0.375, 0.5,
+        0.95085381698836913, 1},
+    {25, 7919, 1009, 300, 1000, 0.0104, 0.21700000000000003,
+        0.035000000000000017, 0.38650000000000001, 0.99036496877670288,
+        0.001625359058380127},
+};
+
+START_TEST(test_hl)
+{
+	struct stats_hl h;
+	double d[64];
+	char err[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(hl_cases) / sizeof(hl_cases[0]); i++) {
+		gen(d, (size_t)hl_cases[i].n, hl_cases[i].a, hl_cases[i].q,
+		    hl_cases[i].c, hl_cases[i].s, 0);
+		ck_assert_int_eq(stats_hl(d, (size_t)hl_cases[i].n,
+		                     hl_cases[i].alpha, &h, err, sizeof(err)),
+		    0);
+		ck_assert_uint_eq(h.n, (size_t)hl_cases[i].n);
+		ck_assert_close(h.estimate, hl_cases[i].estimate, i);
+		ck_assert_close(h.lo, hl_cases[i].lo, i);
+		ck_assert_close(h.hi, hl_cases[i].hi, i);
+		ck_assert_close(h.coverage, hl_cases[i].coverage, i);
+		ck_assert_close(h.p, hl_cases[i].p, i);
+		ck_assert(h.coverage > 1 - hl_cases[i].alpha);
+	}
+}
+END_TEST
+
+/*
+ * Over many random samples, with and without ties and zeros: the
+ * interval excludes 0 exactly when p < alpha, the coverage is above
+ * nominal, and without zero Walsh averages p is scipy's two-sided p.
+ */
+START_TEST(test_hl_agree)
+{
+	static const double alphas[] = {0.005, 0.0104, 0.02, 0.05, 0.1, 0.3};
+	uint64_t st = 99;
+	double d[80], p;
+	struct stats_hl h;
+	char err[64];
+	size_t it, n, i, j, a, same = 0, excl = 0;
+	int zero;
+
+	for (it = 0; it < 3000; it++) {
+		n = 1 + (size_t)(unif(&st) * 70);
+		for (i = 0; i < n; i++) {
+			d[i] = unif(&st) - 0.4 + 0.3 * (double)(it % 3);
+			if (it % 4 == 1) /* coarse: ties and zeros */
+				d[i] = floor(d[i] * 8) / 8;
+		}
+		zero = 0;
+		for (i = 0; i < n; i++)
+			for (j = i; j < n; j++)
+				zero |= d[i] + d[j] == 0;
+		for (a = 0; a < sizeof(alphas) / sizeof(alphas[0]); a++) {
+			ck_assert_int_eq(stats_hl(d, n, alphas[a], &h, err,
+			                     sizeof(err)),
+			    0);
+			ck_assert_msg((h.lo > 0 || h.hi < 0) ==
+			        (h.p < alphas[a]),
+			    "it %zu n %zu alpha %g: [%g, %g] p %g", it, n,
+			    alphas[a], h.lo, h.hi, h.p);
+			ck_assert(h.lo <= h.estimate && h.estimate <= h.hi);
+			ck_assert(h.coverage > 1 - alphas[a]);
+			excl += h.lo > 0 || h.hi < 0;
+		}
+		if (!zero) {
+			ck_assert_int_eq(stats_wilcoxon(d, n, STATS_TWO_SIDED,
+			                     &p, err, sizeof(err)),
+			    0);
+			ck_assert_close(h.p, p, it);
+			same++;
+		}
+	}
+	/* both branches were taken often */
+	ck_assert_uint_gt(same, 1500);
+	ck_assert_uint_gt(excl, 3000);
+	ck_assert_uint_lt(excl, 15000);
+}
+END_TEST
+
+START_TEST(test_hl_errors)
+{
+	static const double ok[] = {1.0, 2.0, 3.0};
+	static const double with_nan[] = {1.0, NAN};
+	static const struct {
+		const double *d;
+		size_t n;
+		double alpha;
+		const char *msg;
+	} cases[] = {
+	    {ok, 0, 0.05, "no differences"},
+	    {ARR(with_nan), 0.05, "a difference is not finite"},
+	    {ARR(ok), 0.0, "alpha is out of range"},
+	    {ARR(ok), 1.0, "alpha is out of range"},
+	    {ARR(ok), NAN, "alpha is out of range"},
+	    {ok, AB_PAIRS_MAX + 1, 0.05, "too many differences"},
+	};
+	struct stats_hl h, sentinel;
+	char err[64];
+	size_t i;
+
+	memset(&sentinel, 0xa5, sizeof(sentinel));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(&h, &sentinel, sizeof(h));
+		ck_assert_int_eq(stats_hl(cases[i].d, cases[i].n,
+		                     cases[i].alpha, &h, err, sizeof(err)),
+		    -1);
+		ck_assert_str_eq(err, cases[i].msg);
+		ck_assert(memcmp(&h, &sentinel, sizeof(h)) == 0);
+	}
+}
+END_TEST
+
+/* Holm by its definition, with numpy (as statsmodels multipletests). */
+START_TEST(test_holm)
+{
+	static const struct {
+		size_t m;
+		double p[8], adj[8];
+	} cases[] = {
+	    {4,
+	        {0.01, 0.040000000000000001, 0.029999999999999999,
+	            0.0050000000000000001},
+	        {0.029999999999999999, 0.059999999999999998,
+	            0.059999999999999998, 0.02}},
+	    {1, {0.5}, {0.5}},
+	    {3, {0.02, 0.02, 0.90000000000000002},
+	        {0.059999999999999998, 0.059999999999999998,
+	            0.90000000000000002}},
+	    {5,
+	        {0.001, 0.29999999999999999, 0.20000000000000001, 0.25,
+	            0.040000000000000001},
+	        {0.0050000000000000001, 0.60000000000000009,
+	            0.60000000000000009, 0.60000000000000009, 0.16}},
+	    {3, {0.59999999999999998, 0.40000000000000002, 0.90000000000000002},
+	        {1, 1, 1}},
+	    {2, {0, 1}, {0, 1}},
+	    {6,
+	        {0.012, 0.010999999999999999, 0.012999999999999999, 0.5, 0.014,
+	            0.02},
+	        {0.066000000000000003, 0.066000000000000003,
+	            0.066000000000000003, 0.5, 0.066000000000000003,
+	            0.066000000000000003}},
+	};
+	double adj[8], buf[8];
+	size_t i, j;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(stats_holm(cases[i].p, cases[i].m, adj), 0);
+		for (j = 0; j < cases[i].m; j++)
+			ck_assert_close(adj[j], cases[i].adj[j], i);
+		/* in place */
+		memcpy(buf, cases[i].p, sizeof(buf));
+		ck_assert_int_eq(stats_holm(buf, cases[i].m, buf), 0);
+		for (j = 0; j < cases[i].m; j++)
+			ck_assert_close(buf[j], cases[i].adj[j], i);
+	}
+}
+END_TEST
+
+START_TEST(test_holm_errors)
+{
+	static const double bad[][2] = {{0.1, -0.1}, {0.1, 1.5}, {NAN, 0.1}};
+	double adj[2] = {7, 7};
+	size_t i;
+
+	ck_assert_int_eq(stats_holm(bad[0], 0, adj), -1);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(stats_holm(bad[i], 2, adj), -1);
+		ck_assert_int_eq(stats_holm_levels(bad[i], 2, 0, adj), -1);
+	}
+	ck_assert(adj[0] == 7 && adj[1] == 7);
+	ck_assert_int_eq(stats_holm_levels(bad[0], 0, 0, adj), -1);
+	ck_assert_int_eq(stats_holm_levels(bad[0], 13, 0, adj), -1);
+	ck_assert_int_eq(stats_holm_levels(bad[0], 1, 5, adj), -1);
+	ck_assert_int_eq(stats_holm_levels(bad[0], 1, 101, adj), -1);
+	ck_assert(adj[0] == 7 && adj[1] == 7);
+}
+END_TEST
+
+/*
+ * The levels reproduce the step-down: with one look, p < level exactly
+ * when the Holm-adjusted p is below 0.05; with repeated looks, the steps
+ * use the calibrated levels.
+ */
+START_TEST(test_holm_levels)
+{
+	uint64_t st = 7;
+	double p[12], adj[12], lv[12];
+	size_t it, m, i, r, s;
+
+	for (it = 0; it < 2000; it++) {
+		m = 1 + it % 12;
+		for (i = 0; i < m; i++)
+			p[i] = it % 2 ? unif(&st) * 0.1 : unif(&st) * 0.02;
+		ck_assert_int_eq(stats_holm(p, m, adj), 0);
+		ck_assert_int_eq(stats_holm_levels(p, m, 0, lv), 0);
+		for (i = 0; i < m; i++)
+			ck_assert((p[i] < lv[i]) == (adj[i] < 0.05));
+		ck_assert_int_eq(stats_holm_levels(p, m, 30, lv), 0);
+		/* reference: rank r of p[i], first failing step s */
+		for (s = 0; s < m; s++) {
+			double ps = 2;
+			size_t cnt = 0;
+
+			/* the (s+1)-th smallest p */
+			for (i = 0; i < m; i++) {
+				cnt = 0;
+				for (r = 0; r < m; r++)
+					cnt += p[r] < p[i] ||
+					    (p[r] == p[i] && r < i);
+				if (cnt == s)
+					ps = p[i];
+			}
+			if (!(ps < stats_looks_alpha(30, m - s)))
+				break;
+		}
+		for (i = 0; i < m; i++) {
+			size_t rank = 0;
+
+			for (r = 0; r < m; r++)
+				rank += p[r] < p[i] || (p[r] == p[i] && r < i);
+			ck_assert(lv[i] ==
+			    stats_looks_alpha(30, m - (rank < s ? rank : s)));
+			ck_assert((p[i] < lv[i]) == (rank < s));
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_looks_alpha)
+{
+	size_t n, k;
+
+	/* one look: plain Bonferroni shares */
+	ck_assert_close(stats_looks_alpha(0, 1), 0.05, 0);
+	ck_assert_close(stats_looks_alpha(0, 4), 0.0125, 0);
+	/* the table of bench/looks-alpha.py */
+	ck_assert_close(stats_looks_alpha(6, 1), 0.05, 0);
+	ck_assert_close(stats_looks_alpha(30, 1), 0.01049, 0);
+	ck_assert_close(stats_looks_alpha(100, 1), 0.005641, 0);
+	ck_assert_close(stats_looks_alpha(30, 6), 0.001676, 0);
+	for (n = AB_MIN_PAIRS; n <= AB_LOOKS_MAX; n++)
+		for (k = 1; k <= AB_LOOKS_SPLIT_MAX; k++) {
+			double a = stats_looks_alpha(n, k);
+
+			ck_assert(a > 0 && a <= 0.05 / (double)k);
+			if (k > 1)
+				ck_assert(a <= stats_looks_alpha(n, k - 1));
+		}
+	ck_assert(isnan(stats_looks_alpha(5, 1)));
+	ck_assert(isnan(stats_looks_alpha(101, 1)));
+	ck_assert(isnan(stats_looks_alpha(30, 0)));
+	ck_assert(isnan(stats_looks_alpha(30, 13)));
+}
+END_TEST
+
+/* The verdict, against the same references and the rules in stats.h. */
+START_TEST(test_paired)
+{
+	static const struct {
+		long n, a, q, c, s;
+		double shift, alpha, margin;
+		enum stats_verdict verdict;
+		double estimate, lo, hi, p, eq_lo, eq_hi, p_tost, detectable;
+	} cases[] = {
+	    {5, 7919, 1009, 480, 1000, 0.5, 0.050000000000000003, 0.02,
+	        STATS_COLLECTING, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN},
+	    {12, 7919, 1009, 504, 100000, 0.029999999999999999,
+	        0.050000000000000003, 0.02, STATS_FASTER, 0.03015,
+	        0.028164999999999999, 0.032134999999999997, 0.00048828125,
+	        0.02862, 0.03168, 1, 0.0019850000000000007},
+	    {12, 7919, 1009, 504, 100000, -0.029999999999999999,
+	        0.050000000000000003, 0.02, STATS_SLOWER, -0.029850000000000002,
+	        -0.031835000000000002, -0.027865000000000001, 0.00048828125,
+	        -0.031379999999999998, -0.028319999999999998, 1,
+	        0.0019850000000000007},
+	    {30, 7919, 1009, 504, 100000, 0.001, 0.0104, 0.02, STATS_EQUIVALENT,
+	        0.00115, -0.00038000000000000002, 0.0028050000000000002,
+	        0.040489722043275833, -0.00023499999999999997, 0.00266,
+	        9.3132257461547852e-10, 0.0016550000000000002},
+	    {30, 7919, 1009, 504, 10000, 0.001, 0.0104, 0.02, STATS_EQUIVALENT,
+	        0.0025000000000000005, -0.012799999999999999,
+	        0.019050000000000001, 0.6263462882488966, -0.011349999999999999,
+	        0.017599999999999998, 0.0026913899928331375,
+	        0.016550000000000002},
+	    {30, 7919, 1009, 504, 100000, 0.014999999999999999, 0.0104, 0.02,
+	        STATS_FASTER, 0.01515, 0.01362, 0.016805, 1.862645149230957e-09,
+	        0.013764999999999999, 0.016659999999999998,
+	        9.3132257461547852e-10, 0.0016550000000000002},
+	    {30, 7919, 1009, 504, 100000, 0.014999999999999999, 0.0104, 0.01,
+	        STATS_FASTER, 0.01515, 0.01362, 0.016805, 1.862645149230957e-09,
+	        0.013764999999999999, 0.016659999999999998, 1,
+	        0.0016550000000000002},
+	    {6, 7, 13, 0, 10, 0, 0.0104, 0.02, STATS_UNDECIDED, 0.5, -INFINITY,
+	        INFINITY, 0.03125, -INFINITY, INFINITY, 1, INFINITY},
+	    {20, 7919, 1009, 504, 30000, -0.0040000000000000001,
+	        0.050000000000000003, 0.050000000000000003, STATS_EQUIVALENT,
+	        -0.0035000000000000005, -0.0086, 0.0015999999999999999,
+	        0.15364646911621094, -0.0081166666666666661,
+	        0.00056666666666666671, 9.5367431640625e-07,
+	        0.0051000000000000004},
+	    {30, 7919, 1009, 504, 3000, 0.01, 0.0104, 0.02, STATS_UNDECIDED,
+	        0.014999999999999996, -0.035999999999999997,
+	        0.070166666666666669, 0.43996676616370678,
+	        -0.031166666666666662, 0.065333333333333327, 0.467699334025383,
+	        0.055166666666666669},
+	};
+	struct stats_paired r;
+	double d[64];
+	char err[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		gen(d, (size_t)cases[i].n, cases[i].a, cases[i].q, cases[i].c,
+		    cases[i].s, cases[i].shift);
+		ck_assert_int_eq(stats_paired(d, (size_t)cases[i].n,
+		                     cases[i].alpha, cases[i].margin, &r, err,
+		                     sizeof(err)),
+		    0);
+		ck_assert_msg(r.verdict == cases[i].verdict, "case %zu: %s", i,
+		    stats_verdict_str(r.verdict));
+		ck_assert_uint_eq(r.n, (size_t)cases[i].n);
+		if (r.verdict == STATS_COLLECTING) {
+			ck_assert(isnan(r.estimate) && isnan(r.lo) &&
+			    isnan(r.hi) && isnan(r.p) && isnan(r.p_tost) &&
+			    isnan(r.detectable));
+			ck_assert(!r.different && !r.equivalent);
+			continue;
+		}
+		ck_assert_close(r.estimate, cases[i].estimate, i);
+		ck_assert_close(r.lo, cases[i].lo, i);
+		ck_assert_close(r.hi, cases[i].hi, i);
+		ck_assert_close(r.p, cases[i].p, i);
+		ck_assert_close(r.eq_lo, cases[i].eq_lo, i);
+		ck_assert_close(r.eq_hi, cases[i].eq_hi, i);
+		ck_assert_close(r.p_tost, cases[i].p_tost, i);
+		if (isinf(cases[i].detectable))
+			ck_assert(isinf(r.detectable));
+		else
+			ck_assert_close(r.detectable, cases[i].detectable, i);
+		ck_assert_int_eq(r.different, r.p < cases[i].alpha);
+		ck_assert_int_eq(r.equivalent, r.p_tost < cases[i].alpha);
+		ck_assert_int_eq(r.equivalent,
+		    r.eq_lo > -log1p(cases[i].margin) &&
+		        r.eq_hi < log1p(cases[i].margin));
+	}
+}
+END_TEST
+
+/*
+ * `detectable`: the same sample moved so that its estimate lies just
+ * beyond it from 0 is decided, with the right sign; moved to just within
+ * the smaller half-width, it is not called different.
+ */
+START_TEST(test_paired_detectable)
+{
+	uint64_t st = 3;
+	struct stats_paired r, c;
+	double d[40], e[40], half;
+	char err[64];
+	size_t it, n, i;
+
+	for (it = 0; it < 200; it++) {
+		n = 8 + it % 30;
+		for (i = 0; i < n; i++)
+			d[i] = 0.05 * (unif(&st) - unif(&st)) +
+			    0.002 * (unif(&st) - 0.5);
+		ck_assert_int_eq(stats_paired(d, n, 0.0104, 0.02, &r, err,
+		                     sizeof(err)),
+		    0);
+		ck_assert(isfinite(r.detectable) && r.detectable > 0);
+		half = fmin(r.estimate - r.lo, r.hi - r.estimate);
+		for (i = 0; i < n; i++)
+			e[i] = d[i] - r.estimate + r.detectable * 1.001;
+		ck_assert_int_eq(stats_paired(e, n, 0.0104, 0.02, &c, err,
+		                     sizeof(err)),
+		    0);
+		ck_assert_int_eq(c.verdict, STATS_FASTER);
+		for (i = 0; i < n; i++)
+			e[i] = d[i] - r.estimate - r.detectable * 1.001;
+		ck_assert_int_eq(stats_paired(e, n, 0.0104, 0.02, &c, err,
+		                     sizeof(err)),
+		    0);
+		ck_assert_int_eq(c.verdict, STATS_SLOWER);
+		for (i = 0; i < n; i++)
+			e[i] = d[i] - r.estimate + half * 0.98;
+		ck_assert_int_eq(stats_paired(e, n, 0.0104, 0.02, &c, err,
+		                     sizeof(err)),
+		    0);
+		ck_assert(!c.different);
+		/* the half-widths do not depend on the location */
+		ck_assert(fabs(c.detectable - r.detectable) < 1e-12);
+	}
+}
+END_TEST
+
+START_TEST(test_paired_errors)
+{
+	static const double ok[] = {1, 2, 3, 4, 5, 6, 7};
+	static const double with_inf[] = {1, 2, 3, 4, 5, 6, INFINITY};
+	static const double short_nan[] = {1, NAN};
+	static const struct {
+		const double *d;
+		size_t n;
+		double alpha, margin;
+		const char *msg;
+	} cases[] = {
+	    {ARR(with_inf), 0.05, 0.02, "a difference is not finite"},
+	    {ARR(short_nan), 0.05, 0.02, "a difference is not finite"},
+	    {ARR(ok), 0.0, 0.02, "alpha is out of range"},
+	    {ARR(ok), 0.5, 0.02, "alpha is out of range"},
+	    {ARR(ok), 0.05, 0.0, "margin is out of range"},
+	    {ARR(ok), 0.05, -0.02, "margin is out of range"},
+	    {ARR(ok), 0.05, INFINITY, "margin is out of range"},
+	    {ARR(ok), 0.05, NAN, "margin is out of range"},
+	    {ok, AB_PAIRS_MAX + 1, 0.05, 0.02, "too many differences"},
+	};
+	struct stats_paired r, sentinel;
+	char err[64];
+	size_t i;
+
+	memset(&sentinel, 0xa5, sizeof(sentinel));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(&r, &sentinel, sizeof(r));
+		ck_assert_int_eq(stats_paired(cases[i].d, cases[i].n,
+		                     cases[i].alpha, cases[i].margin, &r, err,
+		                     sizeof(err)),
+		    -1);
+		ck_assert_str_eq(err, cases[i].msg);
+		ck_assert(memcmp(&r, &sentinel, sizeof(r)) == 0);
+	}
+	/* no pairs yet is not an error */
+	ck_assert_int_eq(stats_paired(ok, 0, 0.05, 0.02, &r, err, sizeof(err)),
+	    0);
+	ck_assert_int_eq(r.verdict, STATS_COLLECTING);
+	ck_assert_str_eq(stats_verdict_str(STATS_COLLECTING), "collecting");
+	ck_assert_str_eq(stats_verdict_str(STATS_FASTER), "faster");
+	ck_assert_str_eq(stats_verdict_str(STATS_SLOWER), "slower");
+	ck_assert_str_eq(stats_verdict_str(STATS_EQUIVALENT), "equivalent");
+	ck_assert_str_eq(stats_verdict_str(STATS_UNDECIDED), "undecided");
+	ck_assert_str_eq(stats_verdict_str((enum stats_verdict)99), "?");
+}
+END_TEST
+
+/*
+ * Sequences of rounds looked at after every round, n = 6..nmax, stopping
+ * at the first decision as `--once` does, or with stop_equiv == 0 only at
+ * the first difference (the worst case for false calls). Differences are
+ * shift plus symmetric noise (difference of two uniforms on [0, 0.03],
+ * sd 0.012). Counts the sequences that end faster, slower or equivalent.
+ */
+static void
+run_looks(size_t seqs, size_t nmax, double alpha, double shift, int stop_equiv,
+    uint64_t seed, size_t *faster, size_t *slower, size_t *equiv)
+{
+	struct stats_paired r;
+	double d[AB_LOOKS_MAX];
+	char err[64];
+	uint64_t st = seed;
+	size_t s, n;
+
+	*faster = *slower = *equiv = 0;
+	for (s = 0; s < seqs; s++) {
+		for (n = 1; n <= nmax; n++) {
+			d[n - 1] = shift + 0.03 * (unif(&st) - unif(&st));
+			if (n < AB_MIN_PAIRS)
+				continue;
+			ck_assert_int_eq(stats_paired(d, n, alpha,
+			                     AB_MARGIN_DEFAULT, &r, err,
+			                     sizeof(err)),
+			    0);
+			if (r.verdict == STATS_FASTER)
+				(*faster)++;
+			else if (r.verdict == STATS_SLOWER)
+				(*slower)++;
+			else if (r.verdict == STATS_EQUIVALENT && stop_equiv)
+				(*equiv)++;
+			else
+				continue;
+			break;
+		}
+	}
+}
+
+/*
+ * A/A: the rate of sequences with any false call over looks 6..30 at the
+ * calibrated level stays at 0.05 (the bound allows 2.33 standard errors
+ * of these 2000 draws) even when equivalence does not stop a sequence,
+ * while testing every look at 0.05 calls about one in five.
+ */
+START_TEST(test_looks_aa)
+{
+	size_t f, s, e, seqs = 2000;
+	double a = stats_looks_alpha(AB_LOOKS_DEFAULT, 1), rate;
+
+	run_looks(seqs, AB_LOOKS_DEFAULT, a, 0, 0, 11, &f, &s, &e);
+	rate = (double)(f + s) / (double)seqs;
+	ck_assert_msg(rate <= 0.05 + 2.33 * sqrt(0.05 * 0.95 / (double)seqs),
+	    "A/A false calls %zu + %zu of %zu", f, s, seqs);
+	ck_assert_uint_gt(f, 0);
+	ck_assert_uint_gt(s, 0);
+	run_looks(seqs, AB_LOOKS_DEFAULT, 0.05, 0, 0, 11, &f, &s, &e);
+	rate = (double)(f + s) / (double)seqs;
+	ck_assert_msg(rate > 0.15, "naive: %g", rate);
+	/* stopping on equivalence too, as --once does: fewer false calls */
+	run_looks(seqs, AB_LOOKS_DEFAULT, a, 0, 1, 11, &f, &s, &e);
+	ck_assert_msg(f + s <= seqs / 20 && e >= seqs * 9 / 10,
+	    "once: %zu %zu %zu", f, s, e);
+}
+END_TEST
+
+/*
+ * Power within 30 rounds: true differences of +3% and -3% (outside the
+ * 2% margin; noise sd 0.012) are called with the right sign in at least
+ * 95% of sequences and never with the wrong sign; a 0.5% difference is
+ * called equivalent (or, rarely, different with the right sign) in at
+ * least 95% and never with the wrong sign.
+ */
+START_TEST(test_looks_power)
+{
+	size_t f, s, e, seqs = 400;
+	double a = stats_looks_alpha(AB_LOOKS_DEFAULT, 1);
+
+	run_looks(seqs, AB_LOOKS_DEFAULT, a, 0.03, 1, 12, &f, &s, &e);
+	ck_assert_msg(f >= seqs * 19 / 20 && s == 0, "+3%%: %zu %zu %zu", f, s,
+	    e);
+	run_looks(seqs, AB_LOOKS_DEFAULT, a, -0.03, 1, 13, &f, &s, &e);
+	ck_assert_msg(s >= seqs * 19 / 20 && f == 0, "-3%%: %zu %zu %zu", f, s,
+	    e);
+	run_looks(seqs, AB_LOOKS_DEFAULT, a, 0.005, 1, 14, &f, &s, &e);
+	ck_assert_msg(e + f >= seqs * 19 / 20 && s == 0, "0.5%%: %zu %zu %zu",
+	    f, s, e);
+}
+END_TEST
+
+/*
+ * A long daemon run: a sliding window of the last 30 A/A pairs tested at
+ * the calibrated level after every round. Each look is a valid test at
+ * that level, so the fraction of looks that show a difference stays near
+ * stats_looks_alpha(30, 1) (about 1%), well under 5%.
+ */
+START_TEST(test_looks_window)
+{
+	struct stats_paired r;
+	double d[5000];
+	char err[64];
+	uint64_t st = 21;
+	size_t i, looks = 0, calls = 0, w = AB_LOOKS_DEFAULT;
+	double a = stats_looks_alpha(w, 1);
+
+	for (i = 0; i < 5000; i++)
+		d[i] = 0.03 * (unif(&st) - unif(&st));
+	for (i = w; i <= 5000; i++) {
+		ck_assert_int_eq(stats_paired(d + i - w, w, a,
+		                     AB_MARGIN_DEFAULT, &r, err, sizeof(err)),
+		    0);
+		looks++;
+		calls += r.different;
+	}
+	ck_assert_msg((double)calls / (double)looks <= 2 * a,
+	    "%zu of %zu looks", calls, looks);
+}
+END_TEST
+
 static Suite *
 stats_suite(void)
 {
@@ -557,6 +1426,29 @@ stats_suite(void)
 	tcase_add_test(tc, test_mann_whitney_errors);
 	tcase_add_test(tc, test_speedup);
 	tcase_add_test(tc, test_speedup_errors);
+	tcase_add_test(tc, test_williams_table);
+	tcase_add_test(tc, test_williams_balance);
+	tcase_add_test(tc, test_williams_errors);
+	tcase_add_test(tc, test_wilcoxon);
+	tcase_add_test(tc, test_wilcoxon_ties_exact);
+	tcase_add_test(tc, test_wilcoxon_errors);
+	tcase_add_test(tc, test_hl);
+	tcase_add_test(tc, test_hl_agree);
+	tcase_add_test(tc, test_hl_errors);
+	tcase_add_test(tc, test_holm);
+	tcase_add_test(tc, test_holm_errors);
+	tcase_add_test(tc, test_holm_levels);
+	tcase_add_test(tc, test_looks_alpha);
+	tcase_add_test(tc, test_paired);
+	tcase_add_test(tc, test_paired_detectable);
+	tcase_add_test(tc, test_paired_errors);
+	suite_add_tcase(s, tc);
+	/* simulations of repeated looks: a few seconds */
+	tc = tcase_create("looks");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_looks_aa);
+	tcase_add_test(tc, test_looks_power);
+	tcase_add_test(tc, test_looks_window);
 	suite_add_tcase(s, tc);
 	return s;
 }
