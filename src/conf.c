@@ -29,6 +29,7 @@
 
 #include "catalog.h"
 #include "conf.h"
+#include "stats.h"
 #include "num.h"
 #include "xmalloc.h"
 
@@ -73,11 +74,13 @@ static const struct key keys[] = {
     {SECT_DAEMON, "state_dir", V_DIR, F(state_dir), 0, 0},
     {SECT_DAEMON, "www_dir", V_DIR, F(www_dir), 0, 0},
     {SECT_DAEMON, "interval", V_LONG, F(interval_s), 10, 604800},
-    {SECT_DAEMON, "window", V_LONG, F(window), 1, 10000},
+    {SECT_DAEMON, "window", V_LONG, F(window), 1, 100},
     {SECT_DAEMON, "retention_days", V_LONG, F(retention_days), 1, 3650},
     {SECT_DAEMON, "history_max_mb", V_LONG, F(history_max_mb), 1, 100000},
     {SECT_DAEMON, "api_token", V_TOKEN, F(api_token), 0, 0},
     {SECT_DAEMON, "max_load", V_DOUBLE, F(max_load), 0, 1000},
+    {SECT_DAEMON, "max_runq", V_DOUBLE, F(max_runq), 0, 1},
+    {SECT_DAEMON, "margin", V_DOUBLE, F(margin), 0.001, 0.5},
     {SECT_DAEMON, "include_flagged", V_BOOL, F(include_flagged), 0, 0},
     {SECT_DAEMON, "max_connections", V_LONG, F(max_connections), 1, 10000},
     {SECT_DAEMON, "max_per_ip", V_LONG, F(max_per_ip), 1, 10000},
@@ -119,22 +122,19 @@ struct loader {
 	int perip_line;
 };
 
-/*
- * Fills c with the documented defaults; max_load is the number of online CPUs
- * (one CPU when sysconf cannot tell).
- */
+/* Fills c with the documented defaults. */
 void
 conf_defaults(struct conf *c)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
 	memset(c, 0, sizeof(*c));
 	c->listen = xstrdup("127.0.0.1:8080");
 	c->interval_s = 600;
 	c->window = 30;
 	c->retention_days = 90;
 	c->history_max_mb = 64;
-	c->max_load = (double)(ncpu > 0 ? ncpu : 1);
+	c->max_load = 0;
+	c->max_runq = AB_MAX_RUNQ_DEFAULT;
+	c->margin = AB_MARGIN_DEFAULT;
 	c->include_flagged = 0;
 	c->max_connections = 64;
 	c->max_per_ip = 16;

@@ -13,6 +13,10 @@
 
 #define AB_EX_CONFIG 78 /* sysexits.h EX_CONFIG */
 
+/* Default max_runq: a run that waited for the CPU for more than this
+ * fraction of its wall time is flagged contended. */
+#define AB_MAX_RUNQ_DEFAULT 0.05
+
 struct conf {
 	/* [daemon] */
 	char *listen;    /* "ADDR:PORT" or "[ADDR6]:PORT"; 127.0.0.1:8080 */
@@ -24,7 +28,11 @@ struct conf {
 	long history_max_mb;  /* 64; size cap of the history file */
 	char *api_token;      /* NULL: POST /api/v1/rounds is refused (403) */
 	double max_load;      /* flag runs starting above this 1-min load;
-	                         default 1 per CPU; 0 disables */
+	                         0 (the default) disables */
+	double max_runq;      /* flag runs whose run-queue delay is above this
+	                         fraction of wall time; AB_MAX_RUNQ_DEFAULT;
+	                         0 disables */
+	double margin;        /* equivalence margin, AB_MARGIN_DEFAULT (2%) */
 	int include_flagged;  /* 0: flagged runs stay out of the stats */
 	long max_connections; /* 64 */
 	long max_per_ip;      /* 16 */

@@ -41,6 +41,8 @@
 #define AB_HM_BITS_MAX   0xffffffffUL
 #define AB_HM_NOW_BITS   0x0000fL
 #define AB_HM_KNOWN_BITS 0xf000fL
+#define AB_HM_UV_NOW     0x00001L /* under-voltage now */
+#define AB_HM_UV_BITS    0x10001L /* now and since boot */
 
 static const char thermal_dir[] = "/sys/class/thermal";
 static const char zone_prefix[] = "thermal_zone";
@@ -374,9 +376,15 @@ hostmon_flags(const struct host_reading *before,
 	long b = before->throttled, a = after->throttled;
 	unsigned flags = 0;
 
-	if ((b >= 0 && (b & AB_HM_NOW_BITS) != 0) ||
-	    (a >= 0 && (a & AB_HM_NOW_BITS) != 0) ||
-	    (b >= 0 && a >= 0 && ((a ^ b) & AB_HM_KNOWN_BITS) != 0))
+	/* under-voltage (bit 0, and 16 since boot) apart from the rest */
+	if ((b >= 0 && (b & AB_HM_UV_NOW) != 0) ||
+	    (a >= 0 && (a & AB_HM_UV_NOW) != 0) ||
+	    (b >= 0 && a >= 0 && ((a ^ b) & AB_HM_UV_BITS) != 0))
+		flags |= RUN_FLAG_UNDER_VOLTAGE;
+	if ((b >= 0 && (b & AB_HM_NOW_BITS & ~AB_HM_UV_NOW) != 0) ||
+	    (a >= 0 && (a & AB_HM_NOW_BITS & ~AB_HM_UV_NOW) != 0) ||
+	    (b >= 0 && a >= 0 &&
+	        ((a ^ b) & AB_HM_KNOWN_BITS & ~AB_HM_UV_BITS) != 0))
 		flags |= RUN_FLAG_THROTTLED;
 	if (max_load > 0 && isfinite(before->load1) && before->load1 > max_load)
 		flags |= RUN_FLAG_LOADED;

@@ -37,9 +37,11 @@ int hostmon_vcgencmd_run(const char *vcgencmd, const char *arg, char *out,
 const char *hostmon_vcgencmd(void);
 
 /*
- * RUN_FLAG_* for a run given its readings: RUN_FLAG_THROTTLED when either
- * reading has a "now" bit set (0x0f: under-voltage, frequency capped,
- * throttled, soft temperature limit) or the bits changed between them;
+ * RUN_FLAG_* for a run given its readings: RUN_FLAG_UNDER_VOLTAGE when
+ * either reading has the under-voltage bit set (0x1) or the under-voltage
+ * bits (0x10001) changed between them; RUN_FLAG_THROTTLED likewise for the
+ * other conditions (0x0e now: frequency capped, throttled, soft
+ * temperature limit);
  * RUN_FLAG_LOADED when before.load1 > max_load (max_load <= 0 disables).
  */
 unsigned hostmon_flags(const struct host_reading *before,

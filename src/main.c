@@ -24,6 +24,7 @@
 #include "num.h"
 #include "once.h"
 #include "scheduler.h"
+#include "stats.h"
 #include "xmalloc.h"
 
 #define AB_EXIT_USAGE    2
@@ -38,6 +39,8 @@ enum opt_id {
 	OPT_WORKLOAD,
 	OPT_ONCE,
 	OPT_RUNS,
+	OPT_MAX_RUNS,
+	OPT_MAX_TIME,
 	OPT_JSON,
 	OPT_CHECK_CONFIG,
 	OPT_VERBOSE,
@@ -93,7 +96,11 @@ static const struct opt_def {
     {"once", OPT_ONCE, NULL, MODE_ANY, NULL, NULL,
         "measure once, print the table and exit"},
     {"runs", OPT_RUNS, "N", MODE_ONCE, NULL, NULL,
-        "measured rounds (default 10)"},
+        "exactly N measured rounds (default: until decided)"},
+    {"max-runs", OPT_MAX_RUNS, "N", MODE_ONCE, NULL, NULL,
+        "at most N rounds until every comparison is decided (default 30)"},
+    {"max-time", OPT_MAX_TIME, "SECONDS", MODE_ONCE, NULL, NULL,
+        "stop deciding after this long (default: no limit)"},
     {"json", OPT_JSON, NULL, MODE_ONCE, NULL, NULL,
         "print the summary document instead of the table"},
     {"check-config", OPT_CHECK_CONFIG, NULL, MODE_ANY, NULL, NULL,
@@ -116,6 +123,8 @@ struct options {
 	int verbose;
 	int check_config;
 	long runs;
+	long max_runs;
+	double max_time;
 	const char *config;
 	int config_given;
 	const char *workload;
@@ -348,6 +357,17 @@ apply_option(struct options *o, const struct opt_def *d, const char *arg)
 		        sizeof(err)) == -1)
 			usage_error("--%s: %s", d->name, err);
 		break;
+	case OPT_MAX_RUNS:
+		/* the per-look levels are calibrated up to AB_LOOKS_MAX */
+		if (num_parse_long(arg, AB_MIN_PAIRS, AB_LOOKS_MAX,
+		        &o->max_runs, err, sizeof(err)) == -1)
+			usage_error("--%s: %s", d->name, err);
+		break;
+	case OPT_MAX_TIME:
+		if (num_parse_double(arg, 1, 7 * 86400.0, &o->max_time, err,
+		        sizeof(err)) == -1)
+			usage_error("--%s: %s", d->name, err);
+		break;
 	case OPT_JSON:
 		o->json = 1;
 		break;
@@ -405,7 +425,7 @@ int
 main(int argc, char *argv[])
 {
 	struct options o = {
-	    .runs = 10,
+	    .max_runs = AB_LOOKS_DEFAULT,
 	    .config = AB_CONFIG_FILE,
 	};
 	struct scheduler_opts so;
@@ -431,6 +451,8 @@ main(int argc, char *argv[])
 		install_signals();
 		oo = (struct once_opts){
 		    .runs = o.runs,
+		    .max_runs = o.max_runs,
+		    .max_time = o.max_time,
 		    .json = o.json,
 		    .verbose = o.verbose,
 		    .workload = o.workload,

@@ -1,30 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * allocbenchd --once: a one-off comparison in the foreground. It measures
- * every variant of the configuration, prints the table (or the summary
- * document with --json) and tells by its exit status whether every
- * interpreter's baseline produced verified runs. Nothing is written to
- * disk. Progress goes to stderr when that is a terminal, or as log lines
- * with --verbose.
+ * rounds of every variant of the configuration until every comparison is
+ * decided (faster, slower or equivalent), --max-runs rounds or --max-time
+ * seconds, or exactly --runs rounds; prints the table (or the summary
+ * document with --json) with the rounds and time it took; and tells by its
+ * exit status whether every interpreter's baseline produced verified runs.
+ * Each comparison keeps the verdict of the first round that decided it, as
+ * a sequential test must. Nothing is written to disk. Progress goes to stderr
+ * when that is a terminal, or as log lines with --verbose.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "catalog.h"
+#include "compare.h"
 #include "host.h"
 #include "hostmon.h"
+#include "jsonr.h"
 #include "log.h"
 #include "once.h"
 #include "render.h"
 #include "rounds.h"
 #include "store.h"
 #include "timefmt.h"
+#include "xmalloc.h"
 
 static void
 fmt_elapsed(double s, char *buf, size_t len)
@@ -89,11 +97,106 @@ baseline_verified(const cJSON *doc)
 	return seen > 0 ? 0 : -1;
 }
 
+/* What the adaptive session keeps between rounds. */
+struct session {
+	const struct catalog *cat;
+	const struct store *st;
+	struct compare_opts co;
+	struct comparison *frozen; /* per variant, the deciding look */
+	long *decided_after;       /* rounds at that look; 0: undecided */
+	long rounds;               /* measured rounds so far */
+	double t0;                 /* timefmt_mono_s() at the start */
+	double max_time;           /* seconds; 0: no limit */
+	int fixed;                 /* --runs: never stop early */
+	int all_decided;
+	int out_of_time;
+};
+
+static int
+decided(enum stats_verdict v)
+{
+	return v == STATS_FASTER || v == STATS_SLOWER || v == STATS_EQUIVALENT;
+}
+
+/*
+ * After each measured round: judges every comparison as the summary
+ * would, freezes each one at the first look that decides it (a sequential
+ * test stops there), and stops the session once all are decided or the
+ * time is up.
+ */
+static int
+round_done(void *arg, int64_t round)
+{
+	struct session *s = arg;
+	struct comparison *cmp;
+	size_t i;
+	int open = 0;
+
+	(void)round;
+	s->rounds++;
+	cmp = compare_all(s->cat, s->st, &s->co);
+	for (i = 0; i < s->cat->nvariants; i++) {
+		if (cmp[i].base == NULL || s->decided_after[i] != 0)
+			continue;
+		if (decided(cmp[i].res.verdict)) {
+			s->frozen[i] = cmp[i];
+			s->decided_after[i] = s->rounds;
+		} else
+			open = 1;
+	}
+	free(cmp);
+	s->all_decided = !open;
+	s->out_of_time =
+	    s->max_time > 0 && timefmt_mono_s() - s->t0 >= s->max_time;
+	return !s->fixed && (s->all_decided || s->out_of_time);
+}
+
+/*
+ * Puts the frozen comparisons into the summary and says how the session
+ * went: rounds, device time, and why it stopped.
+ */
+static void
+session_json(cJSON *doc, const struct session *s, int rc)
+{
+	cJSON *vars = cJSON_GetObjectItemCaseSensitive(doc, "variants"), *v;
+	cJSON *o = cJSON_AddObjectToObject(doc, "session");
+	size_t i = 0;
+	const char *why;
+
+	cJSON_ArrayForEach(v, vars) {
+		cJSON *cmp = cJSON_GetObjectItemCaseSensitive(v, "comparison");
+
+		if (s->decided_after[i] != 0 && cJSON_IsObject(cmp)) {
+			cmp = render_comparison(&s->frozen[i], s->co.margin,
+			    s->co.looks);
+			cJSON_ReplaceItemInObjectCaseSensitive(v, "comparison",
+			    cmp);
+		}
+		if (cJSON_IsObject(cmp)) {
+			if (s->decided_after[i] != 0)
+				cJSON_AddNumberToObject(cmp, "decided_after",
+				    (double)s->decided_after[i]);
+			else
+				cJSON_AddNullToObject(cmp, "decided_after");
+		}
+		i++;
+	}
+	why = rc != 0        ? "cancelled"
+	    : s->fixed       ? "runs"
+	    : s->all_decided ? "decided"
+	    : s->out_of_time ? "max_time"
+	                     : "max_runs";
+	cJSON_AddNumberToObject(o, "rounds", (double)s->rounds);
+	cJSON_AddNumberToObject(o, "device_time_s",
+	    round((timefmt_mono_s() - s->t0) * 1000) / 1000);
+	cJSON_AddStringToObject(o, "stopped", why);
+}
+
 int
 once_run(const struct conf *c, const struct once_opts *o)
 {
 	struct rounds_opts ro = {
-	    .runs = o->runs,
+	    .runs = o->runs > 0 ? o->runs : o->max_runs,
 	    .warmup = c->warmup,
 	    .iterations = c->iterations,
 	    .timeout_s = c->timeout_s,
@@ -101,8 +204,18 @@ once_run(const struct conf *c, const struct once_opts *o)
 	    .cancel = o->cancel,
 	    .host_root = c->host_root,
 	    .vcgencmd = hostmon_vcgencmd(),
-	    .max_load = 0,
+	    .max_load = c->max_load,
+	    .max_runq = c->max_runq,
+	    .round_done = round_done,
 	};
+	struct render_opts rop = {
+	    .window = 0,
+	    .iterations = c->iterations,
+	    .include_flagged = c->include_flagged,
+	    .margin = c->margin,
+	    .looks = o->runs > 0 ? 0 : (size_t)o->max_runs,
+	};
+	struct session ss;
 	struct host_info host;
 	struct catalog cat;
 	struct store st;
@@ -123,25 +236,47 @@ once_run(const struct conf *c, const struct once_opts *o)
 		log_err("%s", err);
 	store_init(&st);
 	host_read(&host, c->host_root);
+	memset(&ss, 0, sizeof(ss));
+	ss.cat = &cat;
+	ss.st = &st;
+	ss.co = (struct compare_opts){0, rop.iterations, rop.include_flagged,
+	    rop.margin, rop.looks};
+	ss.frozen =
+	    xcalloc(cat.nvariants ? cat.nvariants : 1, sizeof(*ss.frozen));
+	ss.decided_after = xcalloc(cat.nvariants ? cat.nvariants : 1,
+	    sizeof(*ss.decided_after));
+	ss.t0 = timefmt_mono_s();
+	ss.max_time = o->max_time;
+	ss.fixed = o->runs > 0;
+	ro.arg = &ss;
+	if (ro.progress != NULL)
+		ro.arg = &ss; /* the progress callbacks ignore their arg */
 
 	rc = rounds_run(&cat, &ro, &st, err, sizeof(err));
 	if (rc == -1)
 		log_err("measurement stopped: %s", err);
 
-	doc = render_summary(&cat, &st, &host, 0, c->iterations,
-	    c->include_flagged, timefmt_now_ms());
+	doc = render_summary(&cat, &st, &host, &rop, timefmt_now_ms());
+	session_json(doc, &ss, rc);
 	if (o->json) {
 		text = cJSON_Print(doc);
 		puts(text);
 		cJSON_free(text);
-	} else
+	} else {
 		render_table(stdout, doc);
+		printf("%ld rounds in %.1f s (%s)\n", ss.rounds,
+		    timefmt_mono_s() - ss.t0,
+		    jsonr_str(cJSON_GetObjectItemCaseSensitive(doc, "session"),
+		        "stopped"));
+	}
 	status = (rc == 0 && baseline_verified(doc) == 0) ? 0 : 1;
 	if (rc == 0 && status != 0)
 		log_err("the baseline produced no verified run");
 	cJSON_Delete(doc);
 	store_free(&st);
 	catalog_free(&cat);
+	free(ss.frozen);
+	free(ss.decided_after);
 	if (fflush(stdout) == EOF) {
 		log_err("stdout: %s", strerror(errno));
 		status = 1;

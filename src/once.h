@@ -10,10 +10,13 @@
 #include "conf.h"
 
 struct once_opts {
-	long runs;                     /* measured rounds */
-	int json;                      /* print the summary document */
-	int verbose;                   /* progress as log lines */
-	const char *workload;          /* path of churn.py */
+	long runs;            /* measured rounds; 0: until decided (max_runs) */
+	long max_runs;        /* at most this many rounds when runs is 0 */
+	double max_time;      /* stop after the round that passes this many
+	                         seconds; 0: no limit */
+	int json;             /* print the summary document */
+	int verbose;          /* progress as log lines */
+	const char *workload; /* path of churn.py */
 	volatile sig_atomic_t *cancel; /* set by SIGINT/SIGTERM */
 };
 

@@ -18,6 +18,8 @@
 #include <time.h>
 
 #include "buf.h"
+#include "compare.h"
+#include "fingerprint.h"
 #include "hostmon.h"
 #include "jsonr.h"
 #include "num.h"
@@ -126,51 +128,173 @@ desc_json(const double *x, size_t n)
 	return o;
 }
 
-/* Wall times of runs[0..n), in a new array the caller frees. */
-static double *
-walls(const struct run **runs, size_t n)
+/* exp(x) as a number item, or null. */
+static cJSON *
+ratio_item(double x)
 {
-	double *x = xcalloc(n ? n : 1, sizeof(*x));
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		x[i] = runs[i]->wall_s;
-	return x;
+	return num_item(isfinite(x) ? exp(x) : NAN);
 }
 
-static cJSON *
-speedup_json(const struct run **base, size_t nb, const struct run **var,
-    size_t nv, const char *base_id)
+/*
+ * The comparison object of a variant with a baseline: the verdict in
+ * words, and from AB_MIN_PAIRS pairs on the speedup exp(HL estimate), its
+ * interval at the level the procedure tested it at, the raw and
+ * Holm-adjusted p, and the smallest difference the data could detect.
+ */
+cJSON *
+render_comparison(const struct comparison *k, double margin, size_t looks)
 {
-	struct stats_speedup sp;
-	double *xb = walls(base, nb), *xv = walls(var, nv);
-	cJSON *o;
-	int rc;
+	const struct stats_paired *r = &k->res;
+	int collecting = r->verdict == STATS_COLLECTING;
+	cJSON *o = cJSON_CreateObject();
 
-	rc =
-	    stats_speedup(xb, nb, xv, nv, AB_BOOT_RESAMPLES, AB_BOOT_SEED, &sp);
-	free(xb);
-	free(xv);
-	if (rc == -1)
-		return cJSON_CreateNull();
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "baseline", base_id);
-	add_num(o, "ratio", sp.ratio);
-	cJSON_AddItemToObject(o, "ci95", pair(sp.ci_lo, sp.ci_hi));
-	add_num(o, "p_value", sp.p_value);
-	cJSON_AddBoolToObject(o, "significant", sp.significant);
+	cJSON_AddStringToObject(o, "baseline", k->base->id);
+	cJSON_AddNumberToObject(o, "pairs", (double)k->pairs);
+	cJSON_AddNumberToObject(o, "min_pairs", AB_MIN_PAIRS);
+	cJSON_AddStringToObject(o, "verdict", stats_verdict_str(r->verdict));
+	cJSON_AddItemToObject(o, "speedup", ratio_item(r->estimate));
+	if (collecting || !isfinite(r->lo) || !isfinite(r->hi))
+		cJSON_AddNullToObject(o, "ci");
+	else
+		cJSON_AddItemToObject(o, "ci", pair(exp(r->lo), exp(r->hi)));
+	add_num(o, "ci_level", collecting ? NAN : 1 - k->level);
+	add_num(o, "p_value", r->p);
+	add_num(o, "p_adjusted", k->p_adj);
+	add_num(o, "alpha", k->level);
+	cJSON_AddBoolToObject(o, "significant",
+	    r->verdict == STATS_FASTER || r->verdict == STATS_SLOWER);
+	if (collecting || !isfinite(r->eq_lo) || !isfinite(r->eq_hi))
+		cJSON_AddNullToObject(o, "equivalence_ci");
+	else
+		cJSON_AddItemToObject(o, "equivalence_ci",
+		    pair(exp(r->eq_lo), exp(r->eq_hi)));
+	add_num(o, "detectable",
+	    isfinite(r->detectable) ? exp(r->detectable) - 1 : NAN);
+	add_num(o, "margin", margin);
+	cJSON_AddNumberToObject(o, "looks", (double)looks);
+	add_str(o, "segment", k->segment);
 	return o;
+}
+
+/*
+ * Why verified runs of the current segment were left out: per flag, how
+ * many, and the range of what was measured (the run-queue delay as a
+ * fraction of wall time, the load at the start).
+ */
+static cJSON *
+excluded_json(const struct store *s, const char *id, const char *segment,
+    long iterations)
+{
+	struct store_filter f = {iterations, 1, segment};
+	const struct run **runs = NULL;
+	cJSON *o = cJSON_CreateObject(), *e;
+	size_t n = store_ok_runs(s, id, &f, 0, &runs), i, j, cnt;
+	double lo, hi, v;
+
+	for (j = 0; j < RUN_NFLAGS; j++) {
+		cnt = 0;
+		lo = INFINITY;
+		hi = -INFINITY;
+		for (i = 0; i < n; i++) {
+			const struct run *r = runs[i];
+
+			if (!(r->flags & run_flags[j].bit))
+				continue;
+			cnt++;
+			v = NAN;
+			if (run_flags[j].bit == RUN_FLAG_CONTENDED &&
+			    r->wall_s > 0)
+				v = r->runq_s / r->wall_s;
+			else if (run_flags[j].bit == RUN_FLAG_LOADED)
+				v = r->before.load1;
+			if (isfinite(v)) {
+				lo = v < lo ? v : lo;
+				hi = v > hi ? v : hi;
+			}
+		}
+		if (cnt == 0)
+			continue;
+		e = cJSON_AddObjectToObject(o, run_flags[j].name);
+		cJSON_AddNumberToObject(e, "runs", (double)cnt);
+		if (isfinite(lo))
+			cJSON_AddItemToObject(e, "range", pair(lo, hi));
+		else
+			cJSON_AddNullToObject(e, "range");
+	}
+	free(runs);
+	return o;
+}
+
+/*
+ * The environment segments of a variant, oldest first: each distinct
+ * fingerprint in a run of consecutive verified runs, with its first and
+ * last run, its number of runs and what changed from the one before.
+ */
+static cJSON *
+segments_json(const struct store *s, const char *id)
+{
+	struct store_filter f = {0, 1, NULL};
+	const struct run **runs = NULL, *first = NULL, *prev = NULL;
+	struct fingerprint a, b;
+	cJSON *arr = cJSON_CreateArray(), *o = NULL, *ja, *jb;
+	size_t n = store_ok_runs(s, id, &f, 0, &runs), i, cnt = 0;
+	char what[512], err[128];
+
+	for (i = 0; i < n; i++) {
+		const struct run *r = runs[i];
+
+		if (r->segment == NULL)
+			continue;
+		if (o != NULL && r->segment == prev->segment) {
+			cnt++;
+			prev = r;
+			continue;
+		}
+		if (o != NULL) {
+			cJSON_AddNumberToObject(o, "runs", (double)cnt);
+			add_time(o, "last_at", prev->started_ms);
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "id", r->segment);
+		add_time(o, "first_at", r->started_ms);
+		what[0] = '\0';
+		if (prev != NULL && prev->env != NULL && r->env != NULL) {
+			ja = cJSON_Parse(prev->env);
+			jb = cJSON_Parse(r->env);
+			if (fingerprint_from_json(ja, &a, err, sizeof(err)) ==
+			        0 &&
+			    fingerprint_from_json(jb, &b, err, sizeof(err)) ==
+			        0)
+				fingerprint_diff(&a, &b, what, sizeof(what));
+			cJSON_Delete(ja);
+			cJSON_Delete(jb);
+		}
+		add_str(o, "changed", prev == NULL ? NULL : what);
+		first = r;
+		prev = r;
+		cnt = 1;
+	}
+	if (o != NULL) {
+		cJSON_AddNumberToObject(o, "runs", (double)cnt);
+		add_time(o, "last_at", prev->started_ms);
+	}
+	(void)first;
+	free(runs);
+	return arr;
 }
 
 static cJSON *
 variant_json(const struct catalog *c, const struct store *s,
-    const struct variant *v, size_t window, long iterations, int flagged)
+    const struct comparison *k, const struct render_opts *ro)
 {
+	const struct variant *v = k->v;
 	const struct interpreter *in = &c->interps[v->interp];
 	const struct allocator *al = &c->allocs[v->alloc];
-	const struct variant *bv = catalog_baseline_of(c, v);
-	const struct run **ok = NULL, **bok = NULL, *last;
-	size_t counts[RUN_NSTATUS], nflagged, n, nb = 0, i;
+	struct store_filter f = {ro->iterations, ro->include_flagged,
+	    k->segment};
+	const struct run **ok = NULL, *last;
+	size_t counts[RUN_NSTATUS], nflagged, n, i;
 	struct stats_desc d;
 	cJSON *o, *cnt, *ph;
 	double *x;
@@ -191,7 +315,7 @@ variant_json(const struct catalog *c, const struct store *s,
 		    run_status_name((enum run_status)i), (double)counts[i]);
 	cJSON_AddNumberToObject(cnt, "flagged", (double)nflagged);
 
-	n = store_ok_runs(s, v->id, iterations, flagged, window, &ok);
+	n = store_ok_runs(s, v->id, &f, ro->window, &ok);
 	x = xcalloc(n ? n : 1, sizeof(*x));
 	for (m = 0; m < M_N; m++) {
 		for (i = 0; i < n; i++)
@@ -209,6 +333,11 @@ variant_json(const struct catalog *c, const struct store *s,
 	} else
 		cJSON_AddNullToObject(o, "phases_s");
 	free(x);
+	free(ok);
+	cJSON_AddItemToObject(o, "excluded",
+	    excluded_json(s, v->id, k->segment, ro->iterations));
+	add_str(o, "segment", k->segment);
+	cJSON_AddItemToObject(o, "segments", segments_json(s, v->id));
 
 	last = store_last(s, v->id, 0);
 	add_str(o, "malloc_provider", last ? last->malloc_provider : NULL);
@@ -220,27 +349,22 @@ variant_json(const struct catalog *c, const struct store *s,
 	add_str(o, "last_error_status",
 	    last ? run_status_name(last->status) : NULL);
 
-	if (bv != NULL && bv != v && n > 0) {
-		nb =
-		    store_ok_runs(s, bv->id, iterations, flagged, window, &bok);
-		if (nb > 0)
-			cJSON_AddItemToObject(o, "speedup",
-			    speedup_json(bok, nb, ok, n, bv->id));
-		else
-			cJSON_AddNullToObject(o, "speedup");
-	} else
-		cJSON_AddNullToObject(o, "speedup");
-	free(ok);
-	free(bok);
+	if (k->base != NULL)
+		cJSON_AddItemToObject(o, "comparison",
+		    render_comparison(k, ro->margin, ro->looks));
+	else
+		cJSON_AddNullToObject(o, "comparison");
 	return o;
 }
 
 cJSON *
 render_summary(const struct catalog *c, const struct store *s,
-    const struct host_info *h, size_t window, long iterations,
-    int include_flagged, int64_t now_ms)
+    const struct host_info *h, const struct render_opts *ro, int64_t now_ms)
 {
-	cJSON *doc, *host, *vars;
+	struct compare_opts co = {ro->window, ro->iterations,
+	    ro->include_flagged, ro->margin, ro->looks};
+	struct comparison *cmp;
+	cJSON *doc, *host, *vars, *an;
 	size_t i;
 
 	doc = cJSON_CreateObject();
@@ -254,23 +378,33 @@ render_summary(const struct catalog *c, const struct store *s,
 	cJSON_AddStringToObject(host, "cpu_model", h->cpu_model);
 	cJSON_AddNumberToObject(host, "cpus", (double)h->cpus);
 	cJSON_AddStringToObject(host, "sandbox", h->sandbox);
-	if (iterations > 0)
-		cJSON_AddNumberToObject(doc, "iterations", (double)iterations);
-	cJSON_AddNumberToObject(doc, "window", (double)window);
-	cJSON_AddBoolToObject(doc, "include_flagged", include_flagged);
+	if (ro->iterations > 0)
+		cJSON_AddNumberToObject(doc, "iterations",
+		    (double)ro->iterations);
+	cJSON_AddNumberToObject(doc, "window", (double)ro->window);
+	cJSON_AddBoolToObject(doc, "include_flagged", ro->include_flagged);
+	an = cJSON_AddObjectToObject(doc, "analysis");
+	cJSON_AddStringToObject(an, "method",
+	    "paired by round: Hodges-Lehmann estimate of the log ratio, "
+	    "its signed-rank interval, Wilcoxon signed-rank test, Holm "
+	    "across comparisons at a per-look level");
+	cJSON_AddNumberToObject(an, "min_pairs", AB_MIN_PAIRS);
+	add_num(an, "margin", ro->margin);
+	cJSON_AddNumberToObject(an, "looks", (double)ro->looks);
+	add_num(an, "fwer", AB_LOOKS_FWER);
 	vars = cJSON_AddArrayToObject(doc, "variants");
+	cmp = compare_all(c, s, &co);
 	for (i = 0; i < c->nvariants; i++)
-		cJSON_AddItemToArray(vars,
-		    variant_json(c, s, &c->variants[i], window, iterations,
-		        include_flagged));
+		cJSON_AddItemToArray(vars, variant_json(c, s, &cmp[i], ro));
+	free(cmp);
 	return doc;
 }
 
 #define AB_COLS 9
-#define AB_CELL 96
+#define AB_CELL 112
 
 static const char *const col_names[AB_COLS] = {"variant", "runs",
-    "wall median (95% CI)", "min-max", "speedup vs baseline (95% CI)",
+    "wall median (95% CI)", "min-max", "vs baseline: speedup (CI) verdict",
     "peak RSS", "phases append/fill/clear/refill", "provider", "status"};
 
 static void
@@ -284,6 +418,96 @@ format_p(double p, char *buf, size_t len)
 		snprintf(buf, len, "p=%.3f", p);
 }
 
+/*
+ * The comparison in one cell: "collecting (3/6)", or the speedup with its
+ * interval and the verdict in words: "1.041x (1.012-1.071) faster
+ * p=0.003", "0.998x (0.985-1.010) equivalent within 2%", "0.990x
+ * (0.940-1.043) undecided: could detect 4.1%".
+ */
+static void
+verdict_cell(const cJSON *cmp, char *buf, size_t len)
+{
+	const char *verdict = jsonr_str(cmp, "verdict");
+	char pbuf[16];
+
+	if (verdict == NULL || strcmp(verdict, "collecting") == 0) {
+		snprintf(buf, len, "collecting (%.0f/%.0f)",
+		    jsonr_num(cmp, "pairs"), jsonr_num(cmp, "min_pairs"));
+		return;
+	}
+	if (strcmp(verdict, "equivalent") == 0) {
+		snprintf(buf, len, "%.3fx (%.3f-%.3f) equivalent within %.0f%%",
+		    jsonr_num(cmp, "speedup"),
+		    jsonr_pair(cmp, "equivalence_ci", 0),
+		    jsonr_pair(cmp, "equivalence_ci", 1),
+		    jsonr_num(cmp, "margin") * 100);
+		return;
+	}
+	if (strcmp(verdict, "undecided") == 0) {
+		snprintf(buf, len,
+		    "%.3fx (%.3f-%.3f) undecided: could detect %.1f%%",
+		    jsonr_num(cmp, "speedup"), jsonr_pair(cmp, "ci", 0),
+		    jsonr_pair(cmp, "ci", 1),
+		    jsonr_num(cmp, "detectable") * 100);
+		return;
+	}
+	format_p(jsonr_num(cmp, "p_value"), pbuf, sizeof(pbuf));
+	snprintf(buf, len, "%.3fx (%.3f-%.3f) %s %s", jsonr_num(cmp, "speedup"),
+	    jsonr_pair(cmp, "ci", 0), jsonr_pair(cmp, "ci", 1), verdict, pbuf);
+}
+
+/* Words for the exclusion reasons of the summary. */
+static const struct {
+	const char *flag;
+	const char *words;
+	const char *measure; /* the range's name, or NULL */
+	int percent;
+} reason_words[] = {
+    {"contended", "host busy", "run-queue delay", 1},
+    {"throttled", "throttled", NULL, 0},
+    {"under_voltage", "under-voltage", NULL, 0},
+    {"loaded", "load above max_load", "load", 0},
+};
+
+/*
+ * Appends "; 3 excluded: host busy (run-queue delay 7-19%)" for each
+ * reason in the summary's "excluded" object.
+ */
+static void
+excluded_text(const cJSON *ex, char *buf, size_t len)
+{
+	const cJSON *e;
+	size_t i, n;
+	double lo, hi;
+	int k;
+
+	for (i = 0; i < sizeof(reason_words) / sizeof(reason_words[0]); i++) {
+		e = cJSON_GetObjectItemCaseSensitive(ex, reason_words[i].flag);
+		if (!cJSON_IsObject(e) || len <= 1)
+			continue;
+		lo = jsonr_pair(e, "range", 0);
+		hi = jsonr_pair(e, "range", 1);
+		if (reason_words[i].percent) {
+			lo *= 100;
+			hi *= 100;
+		}
+		if (reason_words[i].measure != NULL && isfinite(lo))
+			k = snprintf(buf, len,
+			    "; %.0f excluded: %s (%s %.*f-%.*f%s)",
+			    jsonr_num(e, "runs"), reason_words[i].words,
+			    reason_words[i].measure,
+			    reason_words[i].percent ? 0 : 2, lo,
+			    reason_words[i].percent ? 0 : 2, hi,
+			    reason_words[i].percent ? "%" : "");
+		else
+			k = snprintf(buf, len, "; %.0f excluded: %s",
+			    jsonr_num(e, "runs"), reason_words[i].words);
+		n = k < 0 ? 0 : (size_t)k >= len ? len - 1 : (size_t)k;
+		buf += n;
+		len -= n;
+	}
+}
+
 static void
 row_cells(const cJSON *v, char cells[AB_COLS][AB_CELL])
 {
@@ -291,12 +515,11 @@ row_cells(const cJSON *v, char cells[AB_COLS][AB_CELL])
 	const cJSON *wall = cJSON_GetObjectItemCaseSensitive(v, "wall_s");
 	const cJSON *rss = cJSON_GetObjectItemCaseSensitive(v, "maxrss_kb");
 	const cJSON *ph = cJSON_GetObjectItemCaseSensitive(v, "phases_s");
-	const cJSON *sp = cJSON_GetObjectItemCaseSensitive(v, "speedup");
+	const cJSON *cmp = cJSON_GetObjectItemCaseSensitive(v, "comparison");
 	const char *prov = jsonr_str(v, "malloc_provider"), *slash;
 	double ok = jsonr_num(runs, "ok"), unv = jsonr_num(runs, "unverified");
 	double fail = jsonr_num(runs, "failed"),
 	       tmo = jsonr_num(runs, "timeout");
-	char pbuf[16];
 
 	snprintf(cells[0], AB_CELL, "%s", jsonr_str(v, "id"));
 	snprintf(cells[1], AB_CELL, "%.0f", ok);
@@ -315,16 +538,9 @@ row_cells(const cJSON *v, char cells[AB_COLS][AB_CELL])
 		snprintf(cells[2], AB_CELL, "-");
 		snprintf(cells[3], AB_CELL, "-");
 	}
-	if (cJSON_IsObject(sp)) {
-		format_p(jsonr_num(sp, "p_value"), pbuf, sizeof(pbuf));
-		snprintf(cells[4], AB_CELL, "%.3fx (%.3f-%.3f) %s%s",
-		    jsonr_num(sp, "ratio"), jsonr_pair(sp, "ci95", 0),
-		    jsonr_pair(sp, "ci95", 1), pbuf,
-		    cJSON_IsTrue(
-		        cJSON_GetObjectItemCaseSensitive(sp, "significant"))
-		        ? " *"
-		        : "");
-	} else if (strcmp(jsonr_str(v, "allocator"), AB_BASELINE) == 0)
+	if (cJSON_IsObject(cmp))
+		verdict_cell(cmp, cells[4], AB_CELL);
+	else if (strcmp(jsonr_str(v, "allocator"), AB_BASELINE) == 0)
 		snprintf(cells[4], AB_CELL, "baseline");
 	else
 		snprintf(cells[4], AB_CELL, "-");
@@ -353,6 +569,8 @@ row_cells(const cJSON *v, char cells[AB_COLS][AB_CELL])
 		    "%.0f unverified, %.0f failed, "
 		    "%.0f timeout",
 		    unv, fail, tmo);
+	excluded_text(cJSON_GetObjectItemCaseSensitive(v, "excluded"),
+	    cells[8] + strlen(cells[8]), AB_CELL - strlen(cells[8]));
 }
 
 int
@@ -392,9 +610,14 @@ render_table(FILE *fp, const cJSON *summary)
 	free(cells);
 
 	fprintf(fp,
-	    "\nspeedup = median(baseline wall) / median(variant wall);"
-	    " >1 is faster. * = significant: Mann-Whitney p < 0.05 "
-	    "and the 95%% bootstrap CI excludes 1.\n");
+	    "\nspeedup = exp(Hodges-Lehmann estimate of log(baseline wall / "
+	    "variant wall)) over rounds paired by round; >1 is faster. The "
+	    "interval and the verdict use Holm's procedure at a level that "
+	    "keeps the chance of any false call at %.0f%% over every "
+	    "comparison and look. equivalent = the interval lies within the "
+	    "margin; undecided = neither, with the smallest difference these "
+	    "data could detect.\n",
+	    AB_LOOKS_FWER * 100);
 	cJSON_ArrayForEach(v, vars) {
 		const char *why = jsonr_str(v, "reason"), *p;
 

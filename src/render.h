@@ -21,16 +21,33 @@
 
 #define AB_SCHEMA 1
 
+/* What the statistics of a summary use; see struct compare_opts. */
+struct render_opts {
+	size_t window;       /* newest runs and pairs per variant; 0 = all */
+	long iterations;     /* only runs of this size; 0 = any */
+	int include_flagged; /* 0: flagged runs stay out */
+	double margin;       /* equivalence margin */
+	size_t looks;        /* n_max of the per-look level; 0: one look */
+};
+
 /*
- * Builds the summary document for every variant of c from the runs in s.
- * Statistics use at most `window` newest verified runs per variant (0 =
- * all) of `iterations` size (0 = any), leaving out flagged runs unless
- * include_flagged. The caller owns the result and frees
- * it with cJSON_Delete.
+ * Builds the summary document for every variant of c from the runs in s:
+ * run counts, descriptive statistics of the newest `window` verified runs
+ * of the variant's current environment segment, why runs were excluded,
+ * the segments, and the comparison with the baseline (compare_all). The
+ * caller owns the result and frees it with cJSON_Delete.
  */
 cJSON *render_summary(const struct catalog *c, const struct store *s,
-    const struct host_info *h, size_t window, long iterations,
-    int include_flagged, int64_t now_ms);
+    const struct host_info *h, const struct render_opts *o, int64_t now_ms);
+
+struct comparison;
+
+/*
+ * The "comparison" object of a variant (see render_summary). The caller
+ * owns the result and frees it with cJSON_Delete.
+ */
+cJSON *render_comparison(const struct comparison *k, double margin,
+    size_t looks);
 
 /* Prints the table for a summary document. Returns 0, or -1 on I/O error. */
 int render_table(FILE *fp, const cJSON *summary);

@@ -38,8 +38,9 @@ struct host_reading {
 };
 
 /* Why a run is excluded from the statistics although it verified. */
-#define RUN_FLAG_THROTTLED     0x1u /* frequency capped, throttled or soft
-                                       temperature limit, or a change */
+#define RUN_FLAG_THROTTLED                                                     \
+	0x1u                        /* frequency capped, throttled or soft     \
+	                               temperature limit, or a change */
 #define RUN_FLAG_LOADED        0x2u /* started above the configured load */
 #define RUN_FLAG_UNDER_VOLTAGE 0x4u /* under-voltage during it */
 #define RUN_FLAG_CONTENDED     0x8u /* kept off the CPU (run-queue delay) */

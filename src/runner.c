@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "contention.h"
 #include "proc.h"
 #include "runner.h"
 #include "timefmt.h"
@@ -286,6 +287,30 @@ bad_string(const cJSON *item, int nullable, const char *key, char *msg,
 }
 
 /*
+ * What newer workloads add to the report and older ones lack, so none of
+ * it is required: the run-queue delay from /proc/self/schedstat (wait_ns),
+ * the interpreter's full version and the C library's version.
+ */
+static void
+report_extras(const cJSON *root, struct run *out)
+{
+	const cJSON *item;
+	struct schedstat ss;
+	char err[128];
+
+	if (contention_schedstat_from_json(
+	        cJSON_GetObjectItemCaseSensitive(root, "schedstat"), &ss, err,
+	        sizeof(err)) == CONTENTION_OK)
+		out->runq_s = (double)ss.wait_ns / 1e9;
+	item = cJSON_GetObjectItemCaseSensitive(root, "python_full");
+	if (cJSON_IsString(item) && item->valuestring != NULL)
+		out->python_full = xstrdup(item->valuestring);
+	item = cJSON_GetObjectItemCaseSensitive(root, "libc_version");
+	if (cJSON_IsString(item) && item->valuestring != NULL)
+		out->libc_version = xstrdup(item->valuestring);
+}
+
+/*
  * Checks the workload's report and copies it into out; *libc gets the
  * reported libc path (free(3)) or NULL. Returns 0, or -1 with the reason
  * in msg and out untouched.
@@ -368,6 +393,7 @@ report_parse(const char *buf, size_t len, struct run *out, char **libc,
 		if (isfinite(v) && v >= 0 && v < (double)LONG_MAX)
 			out->vmhwm_kb = (long)v;
 	}
+	report_extras(root, out);
 	rc = 0;
 out:
 	cJSON_Delete(root);

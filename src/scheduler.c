@@ -33,6 +33,7 @@
 #include "rounds.h"
 #include "scheduler.h"
 #include "state.h"
+#include "stats.h"
 #include "store.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -59,6 +60,7 @@ struct sched {
 	int64_t last_retry_ms;
 	int persist_logged; /* persist_ok as last logged */
 	int lock_fd;        /* flock'ed STATE_DIR/allocbenchd.lock, or -1 */
+	int64_t next_round; /* id of the next measured round */
 	size_t round_runs;  /* runs recorded in the current round */
 };
 
@@ -137,9 +139,15 @@ static void
 state_settings(struct sched *s)
 {
 	s->state.catalog = &s->catalog;
-	s->state.window = (size_t)s->conf.window;
-	s->state.iterations = s->conf.iterations;
-	s->state.include_flagged = s->conf.include_flagged;
+	s->state.ropts = (struct render_opts){
+	    .window = (size_t)s->conf.window,
+	    .iterations = s->conf.iterations,
+	    .include_flagged = s->conf.include_flagged,
+	    .margin = s->conf.margin,
+	    /* the daemon looks after every round at a sliding window */
+	    .looks =
+	        s->conf.window >= AB_MIN_PAIRS ? (size_t)s->conf.window : 0,
+	};
 }
 
 static void
@@ -202,6 +210,8 @@ run_round(struct sched *s)
 	    .host_root = s->conf.host_root,
 	    .vcgencmd = s->vcgencmd,
 	    .max_load = s->conf.max_load,
+	    .max_runq = s->conf.max_runq,
+	    .first_round = s->next_round,
 	    .record = on_record,
 	    .tick = on_tick,
 	};
@@ -221,6 +231,8 @@ run_round(struct sched *s)
 	    !scheduler_stop)
 		log_err("round stopped: %s", err);
 
+	/* a cancelled round used its id too: ids are never reused */
+	s->next_round++;
 	pthread_mutex_lock(&s->state.lock);
 	s->state.running = 0;
 	s->state.current[0] = '\0';
@@ -426,6 +438,8 @@ scheduler_run(struct conf *c, const struct scheduler_opts *o)
 		goto out;
 	s->persist_logged = s->store.persist_ok;
 	s->last_compact_ms = now;
+	/* the order continues where the history left off */
+	s->next_round = store_next_round(&s->store);
 
 	build_catalog(&s->catalog, &s->conf);
 	host_read(&s->state.host, s->conf.host_root);

@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "render.h"
 #include "state.h"
+#include "stats.h"
 #include "timefmt.h"
 
 /* Zeroes s, creates its mutex and marks it as having no wake-up pipe. */
@@ -31,6 +32,8 @@ state_init(struct state *s, const char *version, int64_t now_ms)
 	s->version = version;
 	s->started_ms = now_ms;
 	s->wake_fd = -1;
+	s->ropts.margin = AB_MARGIN_DEFAULT;
+	s->ropts.looks = AB_LOOKS_DEFAULT;
 }
 
 /* 64-bit FNV-1a (Fowler, Noll, Vo) of buf[0..len). */
@@ -100,8 +103,7 @@ state_publish(struct state *s)
 
 	if (s->catalog == NULL || s->store == NULL)
 		return;
-	doc = render_summary(s->catalog, s->store, &s->host, s->window,
-	    s->iterations, s->include_flagged,
+	doc = render_summary(s->catalog, s->store, &s->host, &s->ropts,
 	    s->updated_ms != 0 ? s->updated_ms : s->started_ms);
 	if (s->updated_ms != 0 &&
 	    timefmt_rfc3339(s->updated_ms, ts, sizeof(ts)) == 0)

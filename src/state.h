@@ -29,13 +29,11 @@ struct state {
 	const struct catalog *catalog;
 	struct host_info host;
 	struct host_reading reading; /* the latest host reading */
-	size_t window;
-	long iterations;
-	int include_flagged;
-	int running;           /* a round is in progress */
-	char current[96];      /* variant being measured, "" if none */
-	int64_t next_round_ms; /* wall clock, 0 if none planned */
-	int64_t updated_ms;    /* when results last changed */
+	struct render_opts ropts;    /* what the statistics use */
+	int running;                 /* a round is in progress */
+	char current[96];            /* variant being measured, "" if none */
+	int64_t next_round_ms;       /* wall clock, 0 if none planned */
+	int64_t updated_ms;          /* when results last changed */
 	uint64_t rounds_completed;
 	/* rebuilt by state_publish */
 	char *summary; /* summary document, JSON */

@@ -136,8 +136,7 @@ intern(struct store_priv *p, const char *str, char *owned)
  * over from r when `owned` (r == d), else copied. The error stays d's own.
  */
 static void
-intern_run(struct store_priv *p, struct run *d, const struct run *r,
-    int owned)
+intern_run(struct store_priv *p, struct run *d, const struct run *r, int owned)
 {
 	d->variant = intern(p, r->variant, owned ? r->variant : NULL);
 	d->malloc_provider =
@@ -829,28 +828,31 @@ store_compact(struct store *s, int64_t now_ms)
 
 /* Collects the newest matching ok runs, newest first, then reverses. */
 size_t
-store_ok_runs(const struct store *s, const char *variant, long iterations,
-    int include_flagged, size_t max, const struct run ***out)
+store_ok_runs(const struct store *s, const char *variant,
+    const struct store_filter *f, size_t max, const struct run ***out)
 {
 	const char *v = intern_find(s, variant);
+	const char *seg = f->segment ? intern_find(s, f->segment) : NULL;
 	const struct run **res, *r, *t;
 	size_t i, n = 0, want = max;
 
+	if (f->segment != NULL && seg == NULL)
+		v = NULL; /* no run has that segment */
+#define AB_USABLE(r)                                                           \
+	((r)->variant == v && (r)->status == RUN_OK &&                         \
+	    (f->iterations == 0 || (r)->iterations == f->iterations) &&        \
+	    (f->include_flagged || (r)->flags == 0) &&                         \
+	    (seg == NULL || (r)->segment == seg))
 	if (v != NULL && want == 0)
-		for (i = 0; i < s->nruns; i++) {
-			r = &s->runs[i];
-			want += r->variant == v && r->status == RUN_OK &&
-			    (iterations == 0 || r->iterations == iterations) &&
-			    (include_flagged || r->flags == 0);
-		}
+		for (i = 0; i < s->nruns; i++)
+			want += AB_USABLE(&s->runs[i]);
 	res = xcalloc(want ? want : 1, sizeof(*res));
 	for (i = s->nruns; v != NULL && i > 0 && n < want; i--) {
 		r = &s->runs[i - 1];
-		if (r->variant == v && r->status == RUN_OK &&
-		    (iterations == 0 || r->iterations == iterations) &&
-		    (include_flagged || r->flags == 0))
+		if (AB_USABLE(r))
 			res[n++] = r;
 	}
+#undef AB_USABLE
 	for (i = 0; i < n / 2; i++) {
 		t = res[i];
 		res[i] = res[n - 1 - i];
@@ -858,6 +860,35 @@ store_ok_runs(const struct store *s, const char *variant, long iterations,
 	}
 	*out = res;
 	return n;
+}
+
+int64_t
+store_next_round(const struct store *s)
+{
+	int64_t next = 0;
+	size_t i;
+
+	for (i = 0; i < s->nruns; i++)
+		if (s->runs[i].round >= next)
+			next = s->runs[i].round + 1;
+	return next;
+}
+
+/* Walks back to the newest verified run of variant with a segment. */
+const char *
+store_segment(const struct store *s, const char *variant)
+{
+	const char *v = intern_find(s, variant);
+	size_t i;
+
+	for (i = s->nruns; v != NULL && i > 0; i--) {
+		const struct run *r = &s->runs[i - 1];
+
+		if (r->variant == v && r->status == RUN_OK &&
+		    r->segment != NULL)
+			return r->segment;
+	}
+	return NULL;
 }
 
 /* Counts runs of variant by status; see store.h. */

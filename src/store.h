@@ -81,15 +81,31 @@ int store_retry(struct store *s);
  */
 int store_compact(struct store *s, int64_t now_ms);
 
+/* Which verified runs a statistic uses. */
+struct store_filter {
+	long iterations;     /* only runs of this size; 0 = any */
+	int include_flagged; /* 0: leave out runs with any RUN_FLAG_* */
+	const char *segment; /* only runs of this environment; NULL = any */
+};
+
 /*
  * Collects, oldest first, up to `max` (0 = all) of the newest runs of
- * `variant` with status RUN_OK, of `iterations` size unless it is 0 (runs
- * of different sizes are never mixed) and, unless include_flagged, without
- * RUN_FLAG_*. Returns how many; *out is an array of pointers into the store
- * that the caller frees with free(3), valid until the next change.
+ * `variant` with status RUN_OK that pass f (runs of different sizes or
+ * environments are never mixed). Returns how many; *out is an array of
+ * pointers into the store that the caller frees with free(3), valid until
+ * the next change.
  */
-size_t store_ok_runs(const struct store *, const char *variant, long iterations,
-    int include_flagged, size_t max, const struct run ***out);
+size_t store_ok_runs(const struct store *, const char *variant,
+    const struct store_filter *f, size_t max, const struct run ***out);
+
+/* One more than the largest round id in the history; 0 when none. */
+int64_t store_next_round(const struct store *s);
+
+/*
+ * The segment (environment fingerprint) of the newest verified run of
+ * `variant` that has one, or NULL. Points into the store.
+ */
+const char *store_segment(const struct store *s, const char *variant);
 
 /*
  * Counts the runs of `variant` by status into counts[RUN_NSTATUS]; *flagged

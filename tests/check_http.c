@@ -187,8 +187,8 @@ setup(void)
 	st.reading.freq_khz = 1500000;
 	st.reading.load1 = 0.25;
 	st.reading.throttled = 0x50005;
-	st.window = 0;
-	st.iterations = 1000;
+	st.ropts.window = 0;
+	st.ropts.iterations = 1000;
 	st.updated_ms = T0 + 23 * 60000;
 	st.rounds_completed = 7;
 	must(pipe2(wake, O_NONBLOCK | O_CLOEXEC) == 0, "pipe");

@@ -64,7 +64,7 @@ setup(void)
 	state_init(&st, "1.2.3", T0);
 	st.store = &store;
 	st.catalog = &cat;
-	st.iterations = 1000;
+	st.ropts.iterations = 1000;
 	run_reading_init(&st.reading);
 }
 

@@ -44,6 +44,9 @@ add(struct store *s, const char *variant, enum run_status st, double wall,
 START_TEST(test_window)
 {
 	const struct run **v = NULL;
+	struct store_filter f100 = {100, 0, NULL}, fany = {0, 0, NULL};
+	struct store_filter fseg = {0, 0, "seg-b"};
+	struct run r;
 	struct store s;
 	size_t n;
 
@@ -55,26 +58,49 @@ START_TEST(test_window)
 	add(&s, "py/a", RUN_OK, 4.0, 200, NULL);
 	add(&s, "py/a", RUN_OK, 5.0, 100, NULL);
 
-	n = store_ok_runs(&s, "py/a", 100, 0, 0, &v);
+	n = store_ok_runs(&s, "py/a", &f100, 0, &v);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_double_eq(v[0]->wall_s, 1.0);
 	ck_assert_double_eq(v[1]->wall_s, 3.0);
 	ck_assert_double_eq(v[2]->wall_s, 5.0);
 	free(v);
 
-	n = store_ok_runs(&s, "py/a", 100, 0, 2, &v);
+	n = store_ok_runs(&s, "py/a", &f100, 2, &v);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_double_eq(v[0]->wall_s, 3.0);
 	ck_assert_double_eq(v[1]->wall_s, 5.0);
 	free(v);
 
-	n = store_ok_runs(&s, "py/a", 0, 0, 0, &v);
+	n = store_ok_runs(&s, "py/a", &fany, 0, &v);
 	ck_assert_uint_eq(n, 4);
 	free(v);
 
-	n = store_ok_runs(&s, "py/none", 0, 0, 0, &v);
+	n = store_ok_runs(&s, "py/none", &fany, 0, &v);
 	ck_assert_uint_eq(n, 0);
 	free(v);
+
+	/* segments: only runs of the one asked for; the newest wins */
+	ck_assert_ptr_null(store_segment(&s, "py/a"));
+	n = store_ok_runs(&s, "py/a", &fseg, 0, &v);
+	ck_assert_uint_eq(n, 0);
+	free(v);
+	run_init(&r);
+	r.variant = "py/a";
+	r.status = RUN_OK;
+	r.wall_s = 6.0;
+	r.round = 7;
+	r.segment = "seg-b";
+	store_append(&s, &r);
+	r.segment = "seg-a";
+	r.round = 3;
+	r.status = RUN_FAILED;
+	store_append(&s, &r);
+	ck_assert_str_eq(store_segment(&s, "py/a"), "seg-b");
+	n = store_ok_runs(&s, "py/a", &fseg, 0, &v);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_double_eq(v[0]->wall_s, 6.0);
+	free(v);
+	ck_assert_int_eq(store_next_round(&s), 8);
 	store_free(&s);
 }
 END_TEST
