@@ -131,7 +131,6 @@ diff_from_defaults(const struct conf *c, char *out, size_t outlen)
 START_TEST(test_defaults)
 {
 	struct conf c;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	conf_defaults(&c);
 	ck_assert_str_eq(c.listen, "127.0.0.1:8080");
@@ -142,7 +141,9 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c.retention_days, 90);
 	ck_assert_int_eq(c.history_max_mb, 64);
 	ck_assert_ptr_null(c.api_token);
-	ck_assert_double_eq(c.max_load, (double)(ncpu > 0 ? ncpu : 1));
+	ck_assert_double_eq(c.max_load, 0);
+	ck_assert_double_eq(c.max_runq, 0.05);
+	ck_assert_double_eq(c.margin, 0.02);
 	ck_assert_int_eq(c.include_flagged, 0);
 	ck_assert_int_eq(c.max_connections, 64);
 	ck_assert_int_eq(c.max_per_ip, 16);
@@ -193,9 +194,9 @@ static const struct {
     {"[workload]\niterations = 1000\nwarmup = 0\ntimeout = 0.5\n",
         "iterations=1000\nwarmup=0\ntimeout=0.5\n"},
     /* range limits are inclusive */
-    {"[daemon]\ninterval = 10\nwindow = 10000\nmax_load = 0\n"
+    {"[daemon]\ninterval = 10\nwindow = 100\nmax_load = 1000\n"
      "[workload]\nwarmup = 100\ntimeout = 86400\n",
-        "interval=10\nwindow=10000\nmax_load=0\nwarmup=100\ntimeout=86400\n"},
+        "interval=10\nwindow=100\nmax_load=1000\nwarmup=100\ntimeout=86400\n"},
     /* a repeated [daemon] header is fine when the keys differ */
     {"[daemon]\ninterval = 900\n[workload]\nwarmup = 2\n"
      "[daemon]\nwindow = 5\n",
@@ -275,7 +276,11 @@ static const struct {
         ":2: interval: '5' is out of range [10, 604800]"},
     {"[daemon]\ninterval = 600 # ten minutes\n",
         ":2: interval: '600 # ten minutes' is not a number"},
-    {"[daemon]\nwindow = 0\n", ":2: window: '0' is out of range [1, 10000]"},
+    {"[daemon]\nwindow = 0\n", ":2: window: '0' is out of range [1, 100]"},
+    {"[daemon]\nwindow = 101\n", ":2: window: '101' is out of range [1, 100]"},
+    {"[daemon]\nmax_runq = 1.5\n",
+        ":2: max_runq: '1.5' is out of range [0, 1]"},
+    {"[daemon]\nmargin = 0\n", ":2: margin: '0' is out of range [0.001, 0.5]"},
     {"[daemon]\nretention_days = 3651\n",
         ":2: retention_days: '3651' is out of range [1, 3650]"},
     {"[daemon]\nhistory_max_mb = 100001\n",
@@ -479,8 +484,8 @@ static const struct {
 } sets[] = {
     {"daemon", "interval", "900", 0, "interval=900\n"},
     {"daemon", "interval", "x", -1, "interval: 'x' is not a number"},
-    {"daemon", "window", "10001", -1,
-        "window: '10001' is out of range [1, 10000]"},
+    {"daemon", "window", "101", -1,
+        "window: '101' is out of range [1, 100]"},
     {"daemon", "listen", "[::]:8081", 0, "listen=[::]:8081\n"},
     {"daemon", "listen", "localhost:8080", -1,
         "listen: 'localhost' is not a numeric IPv4 address (host names are "

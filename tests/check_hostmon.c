@@ -335,15 +335,16 @@ static const struct {
 	unsigned flags;
 } flag_cases[] = {
     {0, 0, 0.5, 0.5, 2.0, 0},
-    /* Each "now" bit, before or after. */
-    {0x1, 0x1, 0.5, 0.5, 2.0, RUN_FLAG_THROTTLED},
+    /* Each "now" bit, before or after; under-voltage on its own. */
+    {0x1, 0x1, 0.5, 0.5, 2.0, RUN_FLAG_UNDER_VOLTAGE},
     {0, 0x2, 0.5, 0.5, 2.0, RUN_FLAG_THROTTLED},
     {0x4, 0, 0.5, 0.5, 2.0, RUN_FLAG_THROTTLED},
     {0, 0x8, 0.5, 0.5, 2.0, RUN_FLAG_THROTTLED},
-    {0x50005, 0x50005, 0.5, 0.5, 2.0, RUN_FLAG_THROTTLED},
+    {0x50005, 0x50005, 0.5, 0.5, 2.0,
+        RUN_FLAG_THROTTLED | RUN_FLAG_UNDER_VOLTAGE},
     /* Sticky bits alone: only a change says it happened during the run. */
     {0x50000, 0x50000, 0.5, 0.5, 2.0, 0},
-    {0, 0x10000, 0.5, 0.5, 2.0, RUN_FLAG_THROTTLED},
+    {0, 0x10000, 0.5, 0.5, 2.0, RUN_FLAG_UNDER_VOLTAGE},
     {0x10000, 0x50000, 0.5, 0.5, 2.0, RUN_FLAG_THROTTLED},
     {0x10000, 0x90000, 0.5, 0.5, 2.0, RUN_FLAG_THROTTLED},
     /* Unknown readings, and known -> unknown, never flag. */
@@ -353,7 +354,7 @@ static const struct {
     {-1, 0x50000, 0.5, 0.5, 2.0, 0},
     /* A "now" bit still counts next to an unknown reading. */
     {-1, 0x4, 0.5, 0.5, 2.0, RUN_FLAG_THROTTLED},
-    {0x1, -1, 0.5, 0.5, 2.0, RUN_FLAG_THROTTLED},
+    {0x1, -1, 0.5, 0.5, 2.0, RUN_FLAG_UNDER_VOLTAGE},
     /* Load: before.load1 strictly above max_load; 0 disables. */
     {0, 0, 2.5, 0.5, 2.0, RUN_FLAG_LOADED},
     {0, 0, 2.0, 0.5, 2.0, 0},
