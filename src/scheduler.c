@@ -38,6 +38,7 @@
 #define AB_RETRY_MS          30000 /* retry a failed disk this often */
 #define AB_COMPACT_MS        (24 * 3600 * 1000LL) /* compact the history daily */
 #define AB_MAX_SLEEP_MS      60000
+#define AB_LOCK_WAIT_MS      2000 /* for a predecessor's lock to go */
 
 volatile sig_atomic_t scheduler_stop;
 volatile sig_atomic_t scheduler_reload;
@@ -405,6 +406,7 @@ scheduler_run(struct conf *c, const struct scheduler_opts *o)
 	now = now_ms();
 	state_init(&s->state, PACKAGE_VERSION, now);
 	store_init(&s->store);
+	s->store.lock_wait_ms = AB_LOCK_WAIT_MS;
 	if (open_wake_pipe() == -1) {
 		log_err("pipe: %s", strerror(errno));
 		goto out;

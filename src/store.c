@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -810,14 +811,19 @@ store_open(struct store *s, const char *dir, int64_t now_ms,
 	struct stat st;
 	FILE *fp = NULL;
 	char *path;
-	int fd, rc = -1, again, need, e;
+	int fd, rc = -1, again, need, e, lk, waited;
 
 	s->dir = xstrdup(dir);
 	s->retention_ms = retention_ms;
 	s->max_bytes = max_bytes;
 	path = path_of(s, AB_HISTORY_FILE);
 	/* before reading, so that two stores never load and compact it */
-	if (take_lock(s) == -2) {
+	for (waited = 0; (lk = take_lock(s)) == -2 && waited < s->lock_wait_ms;
+	     waited += 20) {
+		p->lost = 0;
+		nanosleep(&(struct timespec){0, 20 * 1000000L}, NULL);
+	}
+	if (lk == -2) {
 		set_err(s, "%s is in use by another process (%s is locked)",
 		    dir, AB_LOCK_FILE);
 		rc = -2;

@@ -34,6 +34,7 @@ struct store {
 	int persist_ok;        /* 1 while the disk accepts appends */
 	char persist_err[256]; /* why not, when persist_ok == 0 */
 	int64_t retention_ms;  /* 0 = keep forever */
+	int lock_wait_ms;      /* store_open waits this long for the lock */
 	size_t max_bytes;      /* 0 = no cap */
 	size_t file_bytes;     /* current size of the history file */
 	/* what loading found */
@@ -60,8 +61,11 @@ void store_init(struct store *);
  * the reason in err. The store holds an exclusive flock(2) on
  * DIR/allocbenchd.lock from here on, and takes it again before writing
  * whenever the directory or the lock file was removed or replaced. -2 means
- * another process holds it: nothing was read, and the store never writes
- * to DIR (nor does it later, if another process takes a recreated lock).
+ * another process still held it after s->lock_wait_ms (set it before; a
+ * restarted daemon's lock can outlive the old process by a moment, held by
+ * a child between fork and exec): nothing was read, and the store never
+ * writes to DIR (nor does it later, if another process takes a recreated
+ * lock).
  */
 int store_open(struct store *s, const char *dir, int64_t now_ms,
     int64_t retention_ms, size_t max_bytes, void (*warn)(const char *msg),

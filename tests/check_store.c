@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -947,6 +948,48 @@ START_TEST(test_lock_held)
 }
 END_TEST
 
+static void *
+free_later(void *arg)
+{
+	nanosleep(&(struct timespec){0, 150 * 1000000L}, NULL);
+	store_free(arg);
+	return NULL;
+}
+
+/*
+ * A restarted daemon may find its predecessor's lock still held for a
+ * moment: store_open waits up to lock_wait_ms for it.
+ */
+START_TEST(test_lock_wait)
+{
+	struct store a, b;
+	pthread_t t;
+	char err[256];
+	double t0;
+
+	ck_assert_int_eq(open_store(&a, 0, 0, err, sizeof(err)), 0);
+	append_runs(&a, 0, 1, 0);
+	store_init(&b);
+	b.lock_wait_ms = 100;
+	t0 = ab_test_now();
+	ck_assert_int_eq(store_open(&b, dir, NOW_MS, 0, 0, NULL, err,
+	                     sizeof(err)),
+	    -2);
+	ck_assert_double_ge(ab_test_now() - t0, 0.1);
+	store_free(&b);
+
+	ck_assert_int_eq(pthread_create(&t, NULL, free_later, &a), 0);
+	store_init(&b);
+	b.lock_wait_ms = 3000;
+	ck_assert_int_eq(store_open(&b, dir, NOW_MS, 0, 0, NULL, err,
+	                     sizeof(err)),
+	    0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_uint_eq(b.loaded, 2);
+	store_free(&b);
+}
+END_TEST
+
 /*
  * The directory deleted under a running store: the next write recreates
  * the directory and the lock with it, so a second store is still refused.
@@ -1045,6 +1088,7 @@ store_suite(void)
 	tcase_add_test(td, test_open_unusable);
 	tcase_add_test(td, test_compact_failure);
 	tcase_add_test(td, test_lock_held);
+	tcase_add_test(td, test_lock_wait);
 	tcase_add_test(td, test_lock_dir_removed);
 	tcase_add_test(td, test_lock_taken_over);
 	suite_add_tcase(s, td);
