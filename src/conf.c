@@ -770,6 +770,11 @@ read_line(char *str, int num, void *stream)
 	l->lineno++;
 	s = l->buf;
 	len = n;
+	if (memchr(s, '\0', len) != NULL) {
+		/* inih would stop at it and never see the rest of the line */
+		fail(l, l->lineno, "NUL byte in line");
+		len = 0;
+	}
 	if (l->lineno == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
 		s += 3, len -= 3;
 	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))

@@ -314,26 +314,19 @@ parse_since(const char *v, int64_t *ms, char *err, size_t errlen)
 	return 0;
 }
 
-enum runs_param { RP_VARIANT, RP_SINCE, RP_LIMIT, RP_N };
+static const char *const runs_params[HTTP_RUNS_NPARAMS] = {"variant", "since",
+    "limit"};
 
-static const char *const runs_params[RP_N] = {"variant", "since", "limit"};
-
-struct runs_query {
-	const char *v[RP_N];
-	char err[256];
-};
-
-static enum MHD_Result
-runs_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+/* Takes one decoded pair of the query of GET /api/v1/runs; see http.h. */
+int
+http_runs_arg(struct http_runs_query *rq, const char *key, const char *value)
 {
-	struct runs_query *rq = cls;
 	int i;
 
-	(void)kind;
-	for (i = 0; i < RP_N; i++)
+	for (i = 0; i < HTTP_RUNS_NPARAMS; i++)
 		if (strcmp(key, runs_params[i]) == 0)
 			break;
-	if (i == RP_N)
+	if (i == HTTP_RUNS_NPARAMS)
 		snprintf(rq->err, sizeof(rq->err), "unknown parameter '%s'",
 		    key);
 	else if (rq->v[i] != NULL)
@@ -343,7 +336,32 @@ runs_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 		snprintf(rq->err, sizeof(rq->err), "%s: empty value", key);
 	else
 		rq->v[i] = value;
-	return rq->err[0] == '\0' ? MHD_YES : MHD_NO;
+	return rq->err[0] == '\0' ? 0 : -1;
+}
+
+/* Checks the values of GET /api/v1/runs's query; see http.h. */
+int
+http_runs_check(struct http_runs_query *rq)
+{
+	char nerr[128];
+
+	rq->limit = AB_RUNS_DEFAULT;
+	rq->since_ms = 0;
+	if (rq->err[0] == '\0' && rq->v[HTTP_RUNS_LIMIT] != NULL &&
+	    num_parse_long(rq->v[HTTP_RUNS_LIMIT], 1, AB_RUNS_MAX, &rq->limit,
+	        nerr, sizeof(nerr)) == -1)
+		snprintf(rq->err, sizeof(rq->err), "limit: %s", nerr);
+	if (rq->err[0] == '\0' && rq->v[HTTP_RUNS_SINCE] != NULL)
+		parse_since(rq->v[HTTP_RUNS_SINCE], &rq->since_ms, rq->err,
+		    sizeof(rq->err));
+	return rq->err[0] == '\0' ? 0 : -1;
+}
+
+static enum MHD_Result
+runs_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	return http_runs_arg(cls, key, value) == 0 ? MHD_YES : MHD_NO;
 }
 
 /* GET /api/v1/runs?variant=ID&since=T&limit=N: runs newest first. */
@@ -351,33 +369,25 @@ static enum MHD_Result
 ep_runs(struct hreq *q)
 {
 	struct state *st = q->h->st;
-	struct runs_query rq;
-	int64_t since = 0;
-	long limit = AB_RUNS_DEFAULT;
-	char nerr[128], *body;
+	struct http_runs_query rq;
+	char *body;
 	size_t len;
 
 	memset(&rq, 0, sizeof(rq));
 	MHD_get_connection_values(q->c, MHD_GET_ARGUMENT_KIND, runs_arg, &rq);
-	if (rq.err[0] == '\0' && rq.v[RP_LIMIT] != NULL &&
-	    num_parse_long(rq.v[RP_LIMIT], 1, AB_RUNS_MAX, &limit, nerr,
-	        sizeof(nerr)) == -1)
-		snprintf(rq.err, sizeof(rq.err), "limit: %s", nerr);
-	if (rq.err[0] == '\0' && rq.v[RP_SINCE] != NULL)
-		parse_since(rq.v[RP_SINCE], &since, rq.err, sizeof(rq.err));
-	if (rq.err[0] != '\0')
+	if (http_runs_check(&rq) == -1)
 		return send_error(q->c, MHD_HTTP_BAD_REQUEST, "%s", rq.err);
 
 	pthread_mutex_lock(&st->lock);
-	if (rq.v[RP_VARIANT] != NULL &&
+	if (rq.v[HTTP_RUNS_VARIANT] != NULL &&
 	    (st->catalog == NULL ||
-	        catalog_find(st->catalog, rq.v[RP_VARIANT]) == NULL)) {
+	        catalog_find(st->catalog, rq.v[HTTP_RUNS_VARIANT]) == NULL)) {
 		pthread_mutex_unlock(&st->lock);
 		return send_error(q->c, MHD_HTTP_BAD_REQUEST,
-		    "variant: unknown variant '%s'", rq.v[RP_VARIANT]);
+		    "variant: unknown variant '%s'", rq.v[HTTP_RUNS_VARIANT]);
 	}
-	body = render_runs(st->store, rq.v[RP_VARIANT], since, (size_t)limit,
-	    &len);
+	body = render_runs(st->store, rq.v[HTTP_RUNS_VARIANT], rq.since_ms,
+	    (size_t)rq.limit, &len);
 	pthread_mutex_unlock(&st->lock);
 	return send_response(q->c, MHD_HTTP_OK,
 	    json_text_response(body, len, free));

@@ -16,8 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +40,7 @@
 #define AB_RETRY_MS          30000 /* retry a failed disk this often */
 #define AB_COMPACT_MS        (24 * 3600 * 1000LL) /* compact the history daily */
 #define AB_MAX_SLEEP_MS      60000
+#define AB_LOCK_WAIT_MS      2000 /* for a predecessor's lock to go */
 
 volatile sig_atomic_t scheduler_stop;
 volatile sig_atomic_t scheduler_reload;
@@ -59,7 +58,6 @@ struct sched {
 	int64_t last_compact_ms;
 	int64_t last_retry_ms;
 	int persist_logged; /* persist_ok as last logged */
-	int lock_fd;        /* flock'ed STATE_DIR/allocbenchd.lock, or -1 */
 	int64_t next_round; /* id of the next measured round */
 	size_t round_runs;  /* runs recorded in the current round */
 };
@@ -303,15 +301,18 @@ reload(struct sched *s)
 	notify_status("configuration reloaded");
 }
 
-/* Retries a failed disk and compacts daily. */
+/*
+ * Retries a failed disk, checks that the history's lock still holds (the
+ * directory may have been deleted), and compacts daily.
+ */
 static void
 maintain(struct sched *s, int64_t now)
 {
 	int changed = 0;
 
 	pthread_mutex_lock(&s->state.lock);
-	if (s->store.dir != NULL && !s->store.persist_ok &&
-	    now - s->last_retry_ms >= AB_RETRY_MS) {
+	if (s->store.dir != NULL &&
+	    (s->store.persist_ok || now - s->last_retry_ms >= AB_RETRY_MS)) {
 		s->last_retry_ms = now;
 		store_retry(&s->store);
 		check_persist(s);
@@ -344,32 +345,6 @@ sleep_ms(struct sched *s, int64_t now)
 	return ms < 0 ? 0 : (int)ms;
 }
 
-/*
- * Takes an exclusive flock(2) on DIR/allocbenchd.lock, so that two daemons
- * never write one history (one's compaction would drop the other's runs).
- * Returns the descriptor; -1 when the file cannot be opened (the store then
- * reports the directory's problem, and nothing can be written anyway); -2
- * when another process holds the lock.
- */
-static int
-lock_state_dir(const char *dir)
-{
-	char *path;
-	int fd;
-
-	(void)mkdir(dir, 0755);
-	path = xasprintf("%s/allocbenchd.lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	free(path);
-	if (fd == -1)
-		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		close(fd);
-		return errno == EWOULDBLOCK ? -2 : -1;
-	}
-	return fd;
-}
-
 static int
 open_wake_pipe(void)
 {
@@ -385,17 +360,18 @@ static int
 open_history(struct sched *s, int64_t now)
 {
 	char err[512], *dir;
+	int opened;
 
 	dir = state_dir_of(&s->conf);
-	if ((s->lock_fd = lock_state_dir(dir)) == -2) {
+	opened = store_open(&s->store, dir, now,
+	    (int64_t)s->conf.retention_days * 86400 * 1000,
+	    (size_t)s->conf.history_max_mb * 1024 * 1024, history_warn, err,
+	    sizeof(err));
+	if (opened == -2) {
 		log_err("%s is in use by another allocbenchd", dir);
 		free(dir);
 		return -1;
-	}
-	if (store_open(&s->store, dir, now,
-	        (int64_t)s->conf.retention_days * 86400 * 1000,
-	        (size_t)s->conf.history_max_mb * 1024 * 1024, history_warn, err,
-	        sizeof(err)) == -1)
+	} else if (opened == -1)
 		log_err("history: %s; results are kept in memory until the "
 		        "disk recovers",
 		    err);
@@ -420,7 +396,6 @@ scheduler_run(struct conf *c, const struct scheduler_opts *o)
 	int rc = 1, due;
 
 	s = xcalloc(1, sizeof(*s));
-	s->lock_fd = -1;
 	s->o = o;
 	s->conf = *c;
 	memset(c, 0, sizeof(*c));
@@ -428,6 +403,7 @@ scheduler_run(struct conf *c, const struct scheduler_opts *o)
 	now = timefmt_now_ms();
 	state_init(&s->state, PACKAGE_VERSION, now);
 	store_init(&s->store);
+	s->store.lock_wait_ms = AB_LOCK_WAIT_MS;
 	if (open_wake_pipe() == -1) {
 		log_err("pipe: %s", strerror(errno));
 		goto out;
@@ -499,8 +475,6 @@ out:
 	catalog_free(&s->catalog);
 	conf_free(&s->conf);
 	free(www);
-	if (s->lock_fd >= 0)
-		close(s->lock_fd);
 	free(s);
 	if (wake_pipe[0] != -1) {
 		close(wake_pipe[0]);

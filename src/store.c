@@ -16,10 +16,18 @@
  * later one. A history that was removed, replaced or shortened under us
  * gets everything in memory written into it again; one that exists but
  * could not be read at open is never written, since that would lose it.
- * Only one process may write a history.
+ * Only one process may write a history: the store holds an exclusive
+ * flock(2) on DIR/allocbenchd.lock and, before every write, checks that
+ * the lock file it holds is still the one at that path. When the directory
+ * or the lock file was removed or replaced, it creates them again and takes
+ * the new lock before writing anything; if another process already holds
+ * that one, this store has lost the directory to it and never writes there
+ * again (persist_ok stays 0, with the reason), so that neither can drop the
+ * other's runs.
  */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -28,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -60,13 +69,22 @@ struct store_priv {
 	int sync_dir;   /* the file was created: fsync the directory too */
 	int stale;      /* the file holds lines that memory does not */
 	int unreadable; /* the history exists but was not read: never write */
+	int lock_fd;    /* flock'ed DIR/allocbenchd.lock, or -1 */
+	dev_t lock_dev; /* and the file it is */
+	ino_t lock_ino;
+	int lost; /* another process holds the directory's lock now */
 };
 
 static struct store_priv *
 priv(struct store *s)
 {
-	if (s->strings == NULL)
-		s->strings = xcalloc(1, sizeof(struct store_priv));
+	struct store_priv *p;
+
+	if (s->strings == NULL) {
+		p = xcalloc(1, sizeof(struct store_priv));
+		p->lock_fd = -1;
+		s->strings = p;
+	}
 	return s->strings;
 }
 
@@ -249,6 +267,81 @@ make_dir(struct store *s)
 		rc = -1;
 	}
 	free(parent);
+	return rc;
+}
+
+/*
+ * Makes sure this store holds the exclusive lock on the file now at
+ * DIR/allocbenchd.lock, creating the directory and the file when they are
+ * gone. Returns 0 when it does; -1 when the lock file cannot be made (the
+ * directory's problem, in persist_err); -2 when another process holds it,
+ * after which the store never writes to the directory again.
+ */
+static int
+take_lock(struct store *s)
+{
+	struct store_priv *p = priv(s);
+	struct stat st, held;
+	char *path;
+	int fd = -1, rc = -1, tries;
+
+	if (p->lost) {
+		s->persist_ok = 0;
+		return -2;
+	}
+	path = path_of(s, AB_LOCK_FILE);
+	if (p->lock_fd != -1) {
+		if (stat(path, &st) == 0 && st.st_dev == p->lock_dev &&
+		    st.st_ino == p->lock_ino) {
+			free(path);
+			return 0;
+		}
+		/* our lock guards a file no longer at the path */
+		close(p->lock_fd);
+		p->lock_fd = -1;
+	}
+	/* the file can be removed between open and flock: check, twice */
+	for (tries = 0; tries < 3; tries++) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd == -1 && errno == ENOENT) {
+			if (make_dir(s) == -1)
+				goto out;
+			fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		}
+		if (fd == -1)
+			goto fail;
+		if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+			if (errno != EWOULDBLOCK)
+				goto fail;
+			p->lost = 1;
+			set_err(s,
+			    "%s is held by another process; this one no longer "
+			    "writes to %s",
+			    AB_LOCK_FILE, s->dir);
+			rc = -2;
+			goto out;
+		}
+		if (fstat(fd, &held) == -1)
+			goto fail;
+		if (stat(path, &st) == 0 && st.st_dev == held.st_dev &&
+		    st.st_ino == held.st_ino) {
+			p->lock_fd = fd;
+			p->lock_dev = held.st_dev;
+			p->lock_ino = held.st_ino;
+			fd = -1;
+			rc = 0;
+			goto out;
+		}
+		close(fd);
+		fd = -1;
+	}
+	errno = EAGAIN;
+fail:
+	set_err(s, "%s: %s", AB_LOCK_FILE, strerror(errno));
+out:
+	if (fd != -1)
+		close(fd);
+	free(path);
 	return rc;
 }
 
@@ -488,6 +581,8 @@ persist(struct store *s)
 		s->persist_ok = 0;
 		return -1;
 	}
+	if (take_lock(s) != 0)
+		return -1;
 	path = path_of(s, AB_HISTORY_FILE);
 	if (s->fd != -1 &&
 	    (stat(path, &st) == -1 || st.st_dev != p->dev ||
@@ -703,6 +798,11 @@ compact(struct store *s, int64_t now_ms, int force)
 		s->persist_ok = 0;
 		return -1;
 	}
+	if (take_lock(s) != 0) {
+		drop(s, cut);
+		p->stale = 1;
+		return -1;
+	}
 	if (!force && cut == 0 && !p->stale && s->fd != -1 &&
 	    s->persisted == s->nruns && p->newer_written == s->newer)
 		return 0;
@@ -729,12 +829,24 @@ store_open(struct store *s, const char *dir, int64_t now_ms,
 	struct stat st;
 	FILE *fp = NULL;
 	char *path;
-	int fd, rc = -1, again, need, e;
+	int fd, rc = -1, again, need, e, lk, waited;
 
 	s->dir = xstrdup(dir);
 	s->retention_ms = retention_ms;
 	s->max_bytes = max_bytes;
 	path = path_of(s, AB_HISTORY_FILE);
+	/* before reading, so that two stores never load and compact it */
+	for (waited = 0; (lk = take_lock(s)) == -2 && waited < s->lock_wait_ms;
+	     waited += 20) {
+		p->lost = 0;
+		nanosleep(&(struct timespec){0, 20 * 1000000L}, NULL);
+	}
+	if (lk == -2) {
+		set_err(s, "%s is in use by another process (%s is locked)",
+		    dir, AB_LOCK_FILE);
+		rc = -2;
+		goto out;
+	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno != ENOENT && errno != ENOTDIR) {
 			set_err(s, "%s: %s", AB_HISTORY_FILE, strerror(errno));
@@ -782,7 +894,7 @@ store_open(struct store *s, const char *dir, int64_t now_ms,
 		goto out;
 	rc = 0;
 out:
-	if (rc == -1)
+	if (rc != 0)
 		snprintf(err, errlen, "%s", s->persist_err);
 	if (fp != NULL)
 		fclose(fp);
@@ -960,6 +1072,8 @@ store_free(struct store *s)
 		free(s->newer_lines[i]);
 	free(s->newer_lines);
 	if (p != NULL) {
+		if (p->lock_fd != -1)
+			close(p->lock_fd);
 		for (i = 0; i < p->tabsize; i++)
 			free(p->tab[i]);
 		free(p->tab);

@@ -9,7 +9,8 @@
  * the history and fsyncing the directory. When the disk fails (full,
  * read-only, directory deleted) the store keeps working in memory, reports
  * persist_ok = 0 with the error, and writes the backlog out as soon as the
- * disk works again. Not thread-safe: the daemon serialises access.
+ * disk works again. One writer per directory: see store_open. Not
+ * thread-safe: the daemon serialises access.
  */
 #ifndef AB_STORE_H
 #define AB_STORE_H
@@ -20,6 +21,7 @@
 #include "run.h"
 
 #define AB_HISTORY_FILE "history.jsonl"
+#define AB_LOCK_FILE    "allocbenchd.lock"
 
 struct store {
 	struct run *runs;
@@ -32,6 +34,7 @@ struct store {
 	int persist_ok;        /* 1 while the disk accepts appends */
 	char persist_err[256]; /* why not, when persist_ok == 0 */
 	int64_t retention_ms;  /* 0 = keep forever */
+	int lock_wait_ms;      /* store_open waits this long for the lock */
 	size_t max_bytes;      /* 0 = no cap */
 	size_t file_bytes;     /* current size of the history file */
 	/* what loading found */
@@ -55,7 +58,14 @@ void store_init(struct store *);
  * the retention are dropped and the file compacted when anything was
  * dropped or skipped. Never fatal: when the directory or file cannot be
  * used, the store works in memory with persist_ok = 0 and returns -1 with
- * the reason in err.
+ * the reason in err. The store holds an exclusive flock(2) on
+ * DIR/allocbenchd.lock from here on, and takes it again before writing
+ * whenever the directory or the lock file was removed or replaced. -2 means
+ * another process still held it after s->lock_wait_ms (set it before; a
+ * restarted daemon's lock can outlive the old process by a moment, held by
+ * a child between fork and exec): nothing was read, and the store never
+ * writes to DIR (nor does it later, if another process takes a recreated
+ * lock).
  */
 int store_open(struct store *s, const char *dir, int64_t now_ms,
     int64_t retention_ms, size_t max_bytes, void (*warn)(const char *msg),
@@ -69,7 +79,12 @@ int store_open(struct store *s, const char *dir, int64_t now_ms,
  */
 int store_append(struct store *s, const struct run *r);
 
-/* Tries to write the backlog now; same return as store_append. */
+/*
+ * Tries to write the backlog now, and first makes sure the lock still
+ * guards the directory (see store_open); with nothing pending that costs
+ * two stat(2) calls, so the daemon calls it whenever it wakes up. Same
+ * return as store_append.
+ */
 int store_retry(struct store *s);
 
 /*

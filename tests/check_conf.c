@@ -434,6 +434,47 @@ START_TEST(test_long_line)
 }
 END_TEST
 
+/*
+ * A NUL byte would end the line for inih, which would then see "60" and
+ * never the rest: refused wherever it is, like an over-long line.
+ */
+START_TEST(test_nul_byte)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		int line;
+	} cases[] = {
+#define NUL_CASE(text, line) {text, sizeof(text) - 1, line}
+	    NUL_CASE("[daemon]\ninterval = 60\0 junk\n", 2),
+	    NUL_CASE("[daemon]\ninterval = 60\n\0\n", 3),
+	    NUL_CASE("[daemon]\n; a comment\0\ninterval = 60\n", 2),
+	    NUL_CASE("\0[daemon]\n", 1),
+#undef NUL_CASE
+	};
+	char err[512], want[512];
+	struct conf c;
+	FILE *fp;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fp = fopen(tmpfile_, "w");
+		ck_assert_ptr_nonnull(fp);
+		ck_assert_uint_eq(fwrite(cases[i].text, 1, cases[i].len, fp),
+		    cases[i].len);
+		ck_assert_int_eq(fclose(fp), 0);
+		conf_defaults(&c);
+		err[0] = '\0';
+		ck_assert_int_eq(conf_load(&c, tmpfile_, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "%s:%d: NUL byte in line",
+		    tmpfile_, cases[i].line);
+		ck_assert_str_eq(err, want);
+		conf_free(&c);
+		ck_assert_int_eq(unlink(tmpfile_), 0);
+	}
+}
+END_TEST
+
 START_TEST(test_unreadable)
 {
 	char err[512], want[512], path[sizeof(tmpdir) + 32];
@@ -750,6 +791,7 @@ suite(void)
 	tcase_add_loop_test(tc, test_good_files, 0, NELEMS(good));
 	tcase_add_loop_test(tc, test_bad_files, 0, NELEMS(bad));
 	tcase_add_test(tc, test_long_line);
+	tcase_add_test(tc, test_nul_byte);
 	tcase_add_test(tc, test_unreadable);
 	tcase_add_test(tc, test_load_on_top);
 	tcase_add_loop_test(tc, test_set, 0, NELEMS(sets));

@@ -213,7 +213,7 @@ START_TEST(test_random_doubles)
 	run_init(&in);
 	in.variant = "py/x";
 	in.status = RUN_OK;
-	for (i = 0; i < 20000; i++) {
+	for (i = 0; i < 10000; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -426,7 +426,7 @@ START_TEST(test_started_at_calendar)
 			ck_assert_pstr_eq(g, w);
 		}
 	}
-	for (i = 0; i < 100000; i++) {
+	for (i = 0; i < 30000; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -800,7 +800,7 @@ START_TEST(test_double_text)
 		ref_double(v, want, sizeof(want));
 		ck_assert_str_eq(wall_text(&b, &r, v, got, sizeof(got)), want);
 	}
-	for (i = 0; i < 200000; i++) {
+	for (i = 0; i < 50000; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -843,20 +843,31 @@ run_suite(void)
 {
 	Suite *s = suite_create("run");
 	TCase *tc = tcase_create("json");
+	TCase *tr = tcase_create("random");
 
 	tcase_add_loop_test(tc, test_round_trip, 0, NRUNS);
-	tcase_add_test(tc, test_random_doubles);
 	tcase_add_test(tc, test_unknown_is_null);
 	tcase_add_test(tc, test_printed_members);
 	tcase_add_test(tc, test_started_at);
-	tcase_add_test(tc, test_started_at_calendar);
 	tcase_add_loop_test(tc, test_malformed, 0,
 	    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_test(tc, test_newer_schema);
 	tcase_add_test(tc, test_lenient_reading);
 	tcase_add_loop_test(tc, test_write_json, 0, NTEXT_RUNS);
-	tcase_add_test(tc, test_double_text);
 	suite_add_tcase(s, tc);
+
+	/*
+	 * Tens of thousands of random values each, checked against libc:
+	 * about 0.3 s each in a plain build and under 2 s under ASan+UBSan
+	 * with the load at 8 on two cores. 10 s (30 s with the sanitizer
+	 * build's CK_TIMEOUT_MULTIPLIER) keeps them clear of a busy machine;
+	 * the fuzz targets add the volume.
+	 */
+	tcase_set_timeout(tr, 10);
+	tcase_add_test(tr, test_random_doubles);
+	tcase_add_test(tr, test_started_at_calendar);
+	tcase_add_test(tr, test_double_text);
+	suite_add_tcase(s, tr);
 	return s;
 }
 

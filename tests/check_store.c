@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -946,6 +947,143 @@ START_TEST(test_compact_failure)
 }
 END_TEST
 
+/* One writer: a second store on the same directory is refused. */
+START_TEST(test_lock_held)
+{
+	struct store a, b;
+	char err[256], want[400];
+
+	ck_assert_int_eq(open_store(&a, 0, 0, err, sizeof(err)), 0);
+	append_runs(&a, 0, 1, 0);
+	ck_assert_int_eq(open_store(&b, 0, 0, err, sizeof(err)), -2);
+	snprintf(want, sizeof(want),
+	    "%s is in use by another process (allocbenchd.lock is locked)",
+	    dir);
+	ck_assert_str_eq(err, want);
+	ck_assert_uint_eq(b.nruns + b.loaded, 0);
+	append_runs(&b, 5, 5, -1);
+	ck_assert_int_eq(store_compact(&b, NOW_MS), -1);
+	append_runs(&a, 2, 2, 0);
+	assert_file(0, 2, NOW_MS);
+	store_free(&b);
+	store_free(&a);
+
+	/* released with the store */
+	ck_assert_int_eq(open_store(&b, 0, 0, err, sizeof(err)), 0);
+	ck_assert_uint_eq(b.loaded, 3);
+	store_free(&b);
+}
+END_TEST
+
+static void *
+free_later(void *arg)
+{
+	nanosleep(&(struct timespec){0, 150 * 1000000L}, NULL);
+	store_free(arg);
+	return NULL;
+}
+
+/*
+ * A restarted daemon may find its predecessor's lock still held for a
+ * moment: store_open waits up to lock_wait_ms for it.
+ */
+START_TEST(test_lock_wait)
+{
+	struct store a, b;
+	pthread_t t;
+	char err[256];
+	double t0;
+
+	ck_assert_int_eq(open_store(&a, 0, 0, err, sizeof(err)), 0);
+	append_runs(&a, 0, 1, 0);
+	store_init(&b);
+	b.lock_wait_ms = 100;
+	t0 = ab_test_now();
+	ck_assert_int_eq(store_open(&b, dir, NOW_MS, 0, 0, NULL, err,
+	                     sizeof(err)),
+	    -2);
+	ck_assert_double_ge(ab_test_now() - t0, 0.1);
+	store_free(&b);
+
+	ck_assert_int_eq(pthread_create(&t, NULL, free_later, &a), 0);
+	store_init(&b);
+	b.lock_wait_ms = 3000;
+	ck_assert_int_eq(store_open(&b, dir, NOW_MS, 0, 0, NULL, err,
+	                     sizeof(err)),
+	    0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_uint_eq(b.loaded, 2);
+	store_free(&b);
+}
+END_TEST
+
+/*
+ * The directory deleted under a running store: the next write recreates
+ * the directory and the lock with it, so a second store is still refused.
+ * The same when only the lock file is removed.
+ */
+START_TEST(test_lock_dir_removed)
+{
+	struct store a, b;
+	char err[256], lock[400];
+
+	snprintf(lock, sizeof(lock), "%s/%s", dir, AB_LOCK_FILE);
+	ck_assert_int_eq(open_store(&a, 0, 0, err, sizeof(err)), 0);
+	append_runs(&a, 0, 1, 0);
+	ab_test_rm_tree(dir);
+	ck_assert_int_eq(store_retry(&a), 0);
+	ck_assert_int_eq(access(lock, F_OK), 0);
+	assert_file(0, 1, NOW_MS);
+	ck_assert_int_eq(open_store(&b, 0, 0, err, sizeof(err)), -2);
+	store_free(&b);
+
+	ck_assert_int_eq(unlink(lock), 0);
+	append_runs(&a, 2, 2, 0);
+	ck_assert_int_eq(access(lock, F_OK), 0);
+	ck_assert_int_eq(open_store(&b, 0, 0, err, sizeof(err)), -2);
+	store_free(&b);
+	assert_file(0, 2, NOW_MS);
+	ck_assert_int_eq(a.persist_ok, 1);
+	store_free(&a);
+}
+END_TEST
+
+/*
+ * Another store took the recreated directory before this one wrote again:
+ * this one refuses to write there from then on, even once the other has
+ * gone, so neither drops the other's runs.
+ */
+START_TEST(test_lock_taken_over)
+{
+	struct store a, b;
+	char err[256], want[400];
+
+	ck_assert_int_eq(open_store(&a, 0, 0, err, sizeof(err)), 0);
+	append_runs(&a, 0, 1, 0);
+	ab_test_rm_tree(dir);
+	ck_assert_int_eq(open_store(&b, 0, 0, err, sizeof(err)), 0);
+	append_runs(&b, 10, 11, 0);
+
+	append_runs(&a, 2, 2, -1);
+	ck_assert_int_eq(a.persist_ok, 0);
+	snprintf(want, sizeof(want),
+	    "allocbenchd.lock is held by another process; this one no longer "
+	    "writes to %s",
+	    dir);
+	ck_assert_str_eq(a.persist_err, want);
+	assert_runs(&a, 0, 2, NOW_MS);
+	a.max_bytes = 10;
+	ck_assert_int_eq(store_compact(&a, NOW_MS), -1);
+	assert_file(10, 11, NOW_MS);
+
+	store_free(&b);
+	ck_assert_int_eq(store_retry(&a), -1);
+	ck_assert_str_eq(a.persist_err, want);
+	assert_file(10, 11, NOW_MS);
+	store_free(&a);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -976,6 +1114,10 @@ store_suite(void)
 	tcase_add_test(td, test_history_is_directory);
 	tcase_add_test(td, test_open_unusable);
 	tcase_add_test(td, test_compact_failure);
+	tcase_add_test(td, test_lock_held);
+	tcase_add_test(td, test_lock_wait);
+	tcase_add_test(td, test_lock_dir_removed);
+	tcase_add_test(td, test_lock_taken_over);
 	suite_add_tcase(s, td);
 	return s;
 }
