@@ -443,6 +443,13 @@ verdict_cell(const cJSON *cmp, char *buf, size_t len)
 		    jsonr_num(cmp, "margin") * 100);
 		return;
 	}
+	if (strcmp(verdict, "undecided") == 0 &&
+	    !isfinite(jsonr_num(cmp, "detectable"))) {
+		snprintf(buf, len,
+		    "%.3fx undecided: %.0f pairs bound no interval yet",
+		    jsonr_num(cmp, "speedup"), jsonr_num(cmp, "pairs"));
+		return;
+	}
 	if (strcmp(verdict, "undecided") == 0) {
 		snprintf(buf, len,
 		    "%.3fx (%.3f-%.3f) undecided: could detect %.1f%%",
