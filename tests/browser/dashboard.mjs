@@ -178,11 +178,16 @@ function readHistoryChart(page) {
 	return page.evaluate(() => {
 		const c = window.Chart.getChart(
 		    document.getElementById('history-chart'));
+		const tip = c.options.plugins.tooltip.callbacks.label;
 		return c.data.datasets.map((d) => ({
 			label: d.label, variant: d.abVariant, flagged: d.abFlagged,
 			hidden: !!d.hidden, showLine: d.showLine !== false,
 			pointStyle: d.pointStyle || 'circle',
 			points: d.data.map((p) => [p.x, p.y]),
+			// what the tooltip of each flagged point says
+			tips: d.abFlagged ? d.data.map((p) => tip({
+				dataset: d, parsed: { x: p.x, y: p.y }, raw: p,
+			})) : null,
 		}));
 	});
 }
