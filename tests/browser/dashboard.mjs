@@ -5,10 +5,11 @@
  * what the page shows, without judging it; the Python half compares the
  * report with the API documents it fetched itself.
  *
- * Usage: node dashboard.mjs --url URL --empty-url URL --token TOKEN
- *            --artifacts DIR [--chromium PATH]
+ * Usage: node dashboard.mjs --url URL --empty-url URL --legacy-url URL
+ *            --token TOKEN --artifacts DIR [--chromium PATH]
  *
- * URL is a daemon with a history, EMPTY-URL one still in its first round.
+ * URL is a daemon with a history, EMPTY-URL one still in its first round,
+ * LEGACY-URL one whose history was written before runs had rounds.
  * Standard output carries one JSON object per line: {"event":
  * "stop-daemon"} and {"event": "start-daemon"} ask the caller to stop or
  * restart the daemon at URL (on the same port) and to answer with a line
@@ -38,14 +39,16 @@ function parseArgs(argv) {
 		out[key.replace(/-([a-z])/g, (m, c) => c.toUpperCase())] =
 		    argv[i + 1];
 	}
-	for (const k of ['url', 'emptyUrl', 'token', 'artifacts'])
+	for (const k of ['url', 'emptyUrl', 'legacyUrl', 'token',
+	    'artifacts'])
 		if (!out[k])
 			throw new Error('missing --' + k);
 	return out;
 }
 
 const args = parseArgs(process.argv.slice(2));
-const origins = [new URL(args.url).origin, new URL(args.emptyUrl).origin];
+const origins = [args.url, args.emptyUrl, args.legacyUrl]
+	.map((u) => new URL(u).origin);
 fs.mkdirSync(args.artifacts, { recursive: true });
 
 /* Lines from the caller, one per question asked. */
@@ -142,6 +145,8 @@ function readCards(page) {
 				text: el.textContent,
 				value: el.tagName === 'DATA' ?
 					el.getAttribute('value') : null,
+				title: el.getAttribute('title'),
+				visible: el.checkVisibility(),
 			};
 		return {
 			variant: c.dataset.variant, kind: c.dataset.kind,
@@ -173,12 +178,46 @@ function readHistoryChart(page) {
 	return page.evaluate(() => {
 		const c = window.Chart.getChart(
 		    document.getElementById('history-chart'));
+		const tip = c.options.plugins.tooltip.callbacks.label;
 		return c.data.datasets.map((d) => ({
 			label: d.label, variant: d.abVariant, flagged: d.abFlagged,
 			hidden: !!d.hidden, showLine: d.showLine !== false,
 			pointStyle: d.pointStyle || 'circle',
 			points: d.data.map((p) => [p.x, p.y]),
+			// what the tooltip of each flagged point says
+			tips: d.abFlagged ? d.data.map((p) => tip({
+				dataset: d, parsed: { x: p.x, y: p.y }, raw: p,
+			})) : null,
 		}));
+	});
+}
+
+/* The environment changes the chart marks, and the list under it. */
+function readSegments(page) {
+	return page.evaluate(() => {
+		const c = window.Chart ? window.Chart.getChart(
+		    document.getElementById('history-chart')) : null;
+		const p = c && c.options.plugins.abSegments;
+		const box = document.getElementById('history-segments');
+		return {
+			marks: p ? [...p.marks].map((m) => ({
+				x: m.x, variant: m.variant, changed: m.changed, n: m.n,
+			})) : null,
+			list: [...box.querySelectorAll('li')].map((li) => ({
+				variant: li.dataset.variant, at: Number(li.dataset.at),
+				changed: li.querySelector('[data-field="changed"]')
+					.textContent,
+				text: li.textContent, visible: li.checkVisibility(),
+			})),
+			text: box.textContent,
+			rows: [...document.querySelectorAll(
+			    '#history-table tr.seg-mark')].map((tr) => ({
+				variant: tr.dataset.variant, at: Number(tr.dataset.at),
+				changed: tr.querySelector('[data-field="changed"]')
+					.textContent,
+				text: tr.textContent,
+			})),
+		};
 	});
 }
 
@@ -358,6 +397,8 @@ await run('main', async () => {
 		phases: await readBarChart(page, 'phases-chart'),
 		rss: await readBarChart(page, 'rss-chart'),
 		historyCaption: await page.textContent('#history-caption'),
+		analysis: await page.textContent('#analysis-help'),
+		variantsHint: await page.textContent('#variants-hint'),
 		firstRange: await page.getAttribute('#history-fig',
 		    'data-range-loaded'),
 		// controls without a name, and charts without a text alternative
@@ -391,6 +432,7 @@ await run('main', async () => {
 			url: req.url(), requestedAt: at,
 			datasets: await readHistoryChart(page),
 			caption: await page.textContent('#history-caption'),
+			segments: await readSegments(page),
 		};
 	}
 	await page.click('label[for="range-30d"]');
@@ -474,6 +516,9 @@ await run('fallback', async () => {
 		rss: await readTableData(page, 'rss-table'),
 		historyRows: await page.$$eval('#history-table tbody tr',
 		    (rs) => rs.length),
+		segments: await readSegments(page),
+		range: await page.getAttribute('#history-fig',
+		    'data-range-loaded'),
 	};
 	await shot(page, 'dashboard-fallback.png');
 	await context.close();
@@ -525,6 +570,27 @@ await run('round', async () => {
 		session: Object.assign({}, sessionStorage),
 	}));
 	await page.close();
+});
+
+await run('legacy', async () => {
+	const context = await newContext();
+	const page = await openReady(context, args.legacyUrl);
+	const asked = page.waitForRequest((r) =>
+		r.url().includes('/api/v1/runs'));
+	await page.click('label[for="range-30d"]');
+	const req = await asked;
+	await page.waitForFunction(() => document.getElementById(
+	    'history-fig').dataset.rangeLoaded === '30d');
+	result.legacy = {
+		url: req.url(),
+		cards: await readCards(page),
+		caption: await page.textContent('#history-caption'),
+		datasets: await readHistoryChart(page),
+		segments: await readSegments(page),
+		analysis: await page.textContent('#analysis-help'),
+	};
+	await shot(page, 'dashboard-legacy.png');
+	await context.close();
 });
 
 await run('empty', async () => {

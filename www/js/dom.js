@@ -11,8 +11,8 @@ import { isNum } from './format.js';
 export const $ = (id) => document.getElementById(id);
 
 /* A new element: attrs may hold class, text, dataset, style and
- * attributes; children are nodes or strings (null and false are
- * skipped). */
+ * attributes; children are nodes or strings, or arrays of them nested
+ * to any depth (null and false are skipped). */
 export function h(tag, attrs, ...kids) {
 	const el = document.createElement(tag);
 
@@ -30,7 +30,7 @@ export function h(tag, attrs, ...kids) {
 		else
 			el.setAttribute(k, v === true ? '' : v);
 	}
-	for (const kid of kids.flat()) {
+	for (const kid of kids.flat(Infinity)) {
 		if (kid === null || kid === undefined || kid === false)
 			continue;
 		el.append(kid instanceof Node ? kid : String(kid));

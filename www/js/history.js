@@ -2,14 +2,16 @@
 /*
  * The "Wall time over time" panel (#history): every verified run of the
  * chosen range as a point per variant, flagged runs as a hollow,
- * unconnected series; the caption that counts them; the table of hourly
- * or daily medians; and the panel's controls (range, show flagged), which
- * the page remembers in localStorage.
+ * unconnected series whose tooltips say why; the caption that counts them
+ * by reason; a dashed line where a variant's environment segment changed,
+ * with the list of those changes under the chart and as rows of the table
+ * of hourly or daily medians; and the panel's controls (range, show
+ * flagged), which the page remembers in localStorage.
  */
 import { fetchRuns } from './api.js';
 import { canvasFor, chartBase, colorOf, grid, setChart } from './charts.js';
-import { $, hint, table } from './dom.js';
-import { dt, fmt, isNum } from './format.js';
+import { $, h, hint, table } from './dom.js';
+import { FLAGS, dt, flagWords, fmt, isNum } from './format.js';
 import { RANGES, RUNS_LIMIT, keep, noData, recall, serverNow, st }
     from './state.js';
 
@@ -23,6 +25,7 @@ function historySeries() {
 	const runs = st.runs ? st.runs.runs : [];
 	const order = s ? s.variants.map((v) => v.id) : [];
 	const by = new Map(order.map((id) => [id, { ok: [], flagged: [] }]));
+	const flags = new Map();
 	let other = 0;
 	let bad = 0;
 	let first = Infinity;
@@ -41,8 +44,13 @@ function historySeries() {
 			by.set(r.variant, { ok: [], flagged: [] });
 			order.push(r.variant);
 		}
-		const pt = { x: r.started_ms, y: r.wall_s };
 		const flagged = Array.isArray(r.flags) && r.flags.length > 0;
+		const pt = { x: r.started_ms, y: r.wall_s };
+		if (flagged) {
+			pt.why = r.flags.map((f) => whyFlagged(f, r)).join(', ');
+			for (const f of r.flags)
+				flags.set(f, (flags.get(f) || 0) + 1);
+		}
 		by.get(r.variant)[flagged ? 'flagged' : 'ok'].push(pt);
 		first = Math.min(first, r.started_ms);
 		last = Math.max(last, r.started_ms);
@@ -51,8 +59,124 @@ function historySeries() {
 		e.ok.sort((a, b) => a.x - b.x);
 		e.flagged.sort((a, b) => a.x - b.x);
 	}
-	return { order, by, other, bad, first, last, total: runs.length };
+	return { order, by, other, bad, first, last, flags,
+		total: runs.length };
 }
+
+/* One flag of a run in words, with its measured value: "host busy,
+ * run-queue delay 12%". */
+function whyFlagged(flag, r) {
+	const f = FLAGS[flag];
+
+	if (flag === 'contended' && isNum(r.runq_s) && r.wall_s > 0)
+		return f.words + ', ' + f.measure + ' ' +
+		    f.value(r.runq_s / r.wall_s);
+	if (flag === 'loaded' && r.host_before &&
+	    isNum(r.host_before.load1))
+		return f.words + ', ' + f.value(r.host_before.load1);
+	return flagWords(flag);
+}
+
+/* The flag counts for the caption: "9 host busy, 2 under-voltage", in
+ * the page's order of flags. */
+function flagCounts(flags) {
+	const keys = [...flags.keys()];
+	const known = Object.keys(FLAGS).filter((k) => flags.has(k));
+
+	return known.concat(keys.filter((k) => !FLAGS[k]))
+		.map((k) => flags.get(k) + ' ' + flagWords(k)).join(', ');
+}
+
+/*
+ * Where an environment segment of a variant began, after its first: one
+ * mark per change, oldest first, within [lo, hi] (ms), with the variant,
+ * its colour index and what changed.
+ */
+function segmentMarks(lo, hi) {
+	const s = st.summary;
+	const marks = [];
+
+	if (!s)
+		return marks;
+	s.variants.forEach((v, i) => {
+		const segs = Array.isArray(v.segments) ? v.segments : [];
+		for (const g of segs.slice(1)) {
+			const at = Date.parse(g.first_at);
+			if (!Number.isFinite(at) || at < lo || at > hi)
+				continue;
+			marks.push({ x: at, variant: v.id, color: i,
+				changed: g.changed || 'environment changed' });
+		}
+	});
+	marks.sort((a, b) => a.x - b.x || (a.variant < b.variant ? -1 : 1));
+	marks.forEach((m, k) => {
+		m.n = k + 1;
+	});
+	return marks;
+}
+
+/* The range of the chart in ms: the range chosen, or the runs'. */
+function rangeOf(ser) {
+	const now = serverNow();
+	const lo = RANGES[st.runsRange] ? now - RANGES[st.runsRange] :
+		ser.first;
+	const hi = (RANGES[st.runsRange] ? now : ser.last) + (now - lo) * 0.01;
+
+	return { lo, hi };
+}
+
+/* The list of environment changes under the chart, numbered as the
+ * chart's marks; the same in both modes. */
+function segmentList(marks) {
+	if (!marks.length)
+		return hint('No environment change in this range.');
+	return [h('h3', { class: 'seg-h' }, 'Environment changes'),
+		h('p', { class: 'hint' }, 'Runs before a change are from an ' +
+		    'earlier environment: they stay in the history but are ' +
+		    'not compared.'),
+		h('ol', { class: 'seg-list' }, marks.map((m) => h('li', {
+			dataset: { variant: m.variant, at: String(m.x) },
+			style: '--swatch: ' + colorOf(m.color),
+		}, h('time', {
+			datetime: new Date(m.x).toISOString(),
+			text: dt.short.format(m.x),
+		}), ' — ', h('span', { class: 'seg-variant' }, m.variant), ': ',
+		h('span', { dataset: { field: 'changed' }, text: m.changed })))),
+	];
+}
+
+/* The dashed line and number of each mark, drawn over the plot. */
+const segmentPlugin = {
+	id: 'abSegments',
+	afterDatasetsDraw(chart, args, opts) {
+		const marks = opts && opts.marks ? opts.marks : [];
+		const x = chart.scales.x;
+		const area = chart.chartArea;
+		const ctx = chart.ctx;
+
+		ctx.save();
+		for (const m of marks) {
+			const px = x.getPixelForValue(m.x);
+			if (!(px >= area.left && px <= area.right))
+				continue;
+			ctx.strokeStyle = colorOf(m.color);
+			ctx.fillStyle = colorOf(m.color);
+			ctx.lineWidth = 1.5;
+			ctx.setLineDash([5, 4]);
+			ctx.beginPath();
+			ctx.moveTo(px, area.top);
+			ctx.lineTo(px, area.bottom);
+			ctx.stroke();
+			ctx.setLineDash([]);
+			ctx.font = 'bold 12px ' + getComputedStyle(
+			    document.body).fontFamily;
+			ctx.textAlign = 'left';
+			ctx.textBaseline = 'top';
+			ctx.fillText(String(m.n), px + 3, area.top + 2);
+		}
+		ctx.restore();
+	},
+};
 
 function median(xs) {
 	const s = xs.slice().sort((a, b) => a - b);
@@ -100,8 +224,9 @@ function localTicks(lo, hi, step) {
 }
 
 /* Per hour (24 h) or per day (longer): the median of the unflagged
- * runs of each variant, newest first, for the table. */
-function historyTable(ser) {
+ * runs of each variant, newest first, for the table; an environment
+ * change is a row of its own after its hour or day. */
+function historyTable(ser, marks) {
 	const hourly = st.runsRange === '24h';
 	const key = (ms) => {
 		const d = new Date(ms);
@@ -110,6 +235,7 @@ function historyTable(ser) {
 			d.setHours(0);
 		return d.getTime();
 	};
+	const label = (k) => hourly ? dt.short.format(k) : dt.day.format(k);
 	const buckets = new Map();
 	const ids = ser.order.filter((id) => ser.by.get(id).ok.length);
 
@@ -126,20 +252,37 @@ function historyTable(ser) {
 	if (!ids.length)
 		return hint('No verified runs in this range.');
 	const keys = [...buckets.keys()].sort((a, b) => b - a);
-	return table('Median wall time of the verified, unflagged runs per ' +
+	const t = table('Median wall time of the verified, unflagged runs per ' +
 	    (hourly ? 'hour' : 'day') + ' (number of runs), newest first',
 	    [hourly ? 'hour' : 'day'].concat(ids),
-	    keys.map((k) => [hourly ? dt.short.format(k) : dt.day.format(k)]
-		.concat(ids.map((id) => {
-			const xs = buckets.get(k).get(id);
-			return xs ? fmt.sec(median(xs)) + ' (' + xs.length +
-			    ')' : '—';
-		}))));
+	    keys.map((k) => [label(k)].concat(ids.map((id) => {
+		    const xs = buckets.get(k).get(id);
+		    return xs ? fmt.sec(median(xs)) + ' (' + xs.length +
+			')' : '—';
+	    }))));
+	const rows = [...t.tBodies[0].rows];
+	for (const m of marks.slice().reverse()) {
+		const k = key(m.x);
+		const tr = h('tr', {
+			class: 'seg-mark',
+			dataset: { variant: m.variant, at: String(m.x) },
+		}, h('th', { scope: 'row' }, label(k)), h('td', {
+			colspan: String(ids.length),
+		}, 'Environment change ' + m.n + ': ' + m.variant + ': ',
+		h('span', { dataset: { field: 'changed' }, text: m.changed })));
+		// after the rows of its hour or day and anything newer
+		const i = keys.findIndex((x) => x < k);
+		if (i < 0)
+			t.tBodies[0].append(tr);
+		else
+			rows[i].before(tr);
+	}
+	return t;
 }
 
 /* The caption under the chart: how many runs are plotted, from when to
  * when, and which were left out. */
-function caption(ser, nOk, nFlagged) {
+function caption(ser, nOk, nFlagged, marks) {
 	const words = [];
 
 	if (noData())
@@ -152,9 +295,14 @@ function caption(ser, nOk, nFlagged) {
 		words.push((nOk + nFlagged) + ' verified runs from ' +
 		    dt.short.format(ser.first) + ' to ' +
 		    dt.short.format(ser.last) + '; ' + nFlagged +
-		    ' of them flagged' + (nFlagged ? ' (hollow triangles' +
+		    ' of them flagged' + (nFlagged ? ' (' +
+			flagCounts(ser.flags) + '; hollow triangles' +
 			(st.showFlagged ? '' : ', hidden now') +
 			', excluded from the statistics)' : '') + '.');
+	if (marks.length)
+		words.push(marks.length + (marks.length === 1 ?
+			' environment change is' : ' environment changes are') +
+		    ' marked by a dashed line.');
 	if (ser.bad)
 		words.push(ser.bad + ' failed, unverified or timed-out runs ' +
 		    'are not plotted.');
@@ -210,11 +358,8 @@ function datasets(ser) {
 
 /* The chart's options: a linear time axis over the range (or the runs,
  * for all) with local ticks, seconds on y. */
-function chartOptions(ser) {
-	const now = serverNow();
-	const lo = RANGES[st.runsRange] ? now - RANGES[st.runsRange] :
-		ser.first;
-	const hi = (RANGES[st.runsRange] ? now : ser.last) + (now - lo) * 0.01;
+function chartOptions(ser, marks) {
+	const { lo, hi } = rangeOf(ser);
 	const step = tickStep(hi - lo);
 	const opts = chartBase('wall time (s)');
 
@@ -247,9 +392,11 @@ function chartOptions(ser) {
 				dt.full.format(items[0].parsed.x) : '',
 			label: (c) => c.dataset.abVariant + ': ' +
 			    fmt.sec(c.parsed.y) + (c.dataset.abFlagged ?
-				' (flagged: excluded)' : ''),
+				' (excluded: ' + (c.raw && c.raw.why ||
+				    'flagged') + ')' : ''),
 		},
 	};
+	opts.plugins.abSegments = { marks };
 	return opts;
 }
 
@@ -260,6 +407,7 @@ export function renderHistory() {
 		$('history-caption').textContent = noData() ?
 			'No runs yet: the first round is running.' : '';
 		$('history-table').replaceChildren();
+		$('history-segments').replaceChildren();
 		canvasFor('history', 'history-chart', false);
 		return;
 	}
@@ -271,13 +419,17 @@ export function renderHistory() {
 		nOk += e.ok.length;
 		nFlagged += e.flagged.length;
 	}
-	$('history-caption').textContent = caption(ser, nOk, nFlagged);
-	$('history-table').replaceChildren(historyTable(ser));
+	const { lo, hi } = rangeOf(ser);
+	const marks = nOk + nFlagged > 0 ? segmentMarks(lo, hi) : [];
+	$('history-caption').textContent = caption(ser, nOk, nFlagged, marks);
+	$('history-segments').replaceChildren(...[segmentList(marks)].flat());
+	$('history-table').replaceChildren(historyTable(ser, marks));
 	if (canvasFor('history', 'history-chart', nOk + nFlagged > 0))
 		setChart('history', 'history-chart', {
 			type: 'line',
 			data: { datasets: datasets(ser) },
-			options: chartOptions(ser),
+			options: chartOptions(ser, marks),
+			plugins: [segmentPlugin],
 		});
 	$('history-fig').dataset.rangeLoaded = st.runsRange;
 }
