@@ -19,7 +19,7 @@
 #include "run.h"
 #include "store.h"
 
-#define AB_SCHEMA 1
+#define AB_SCHEMA 2
 
 /* What the statistics of a summary use; see struct compare_opts. */
 struct render_opts {

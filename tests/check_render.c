@@ -190,7 +190,7 @@ START_TEST(test_document_shape)
 	const cJSON *tc = ab_test_variant(doc, "py/tcmalloc");
 	const cJSON *sp = cJSON_GetObjectItem(je, "comparison");
 
-	ck_assert_int_eq(num(doc, "schema"), 1);
+	ck_assert_int_eq(num(doc, "schema"), 2);
 	ck_assert_str_eq(cJSON_GetObjectItem(doc, "generated_at")->valuestring,
 	    "2025-11-25T14:34:56.123Z");
 	ck_assert_str_eq(cJSON_GetObjectItem(doc, "baseline")->valuestring,
