@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The results, host and daemon part of /metrics in the Prometheus text
+ * exposition format 0.0.4, written from plain data only: the published
+ * summary tree (render_summary's document, with or without the per-variant
+ * "comparison" object) and a struct metrics_daemon the scheduler fills from
+ * its own counters. Nothing here reads the state, the store or a clock.
+ */
+#ifndef AB_METRICS_H
+#define AB_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "host.h"
+#include "run.h"
+
+/* Fewer pairs than this and a comparison exports no statistic at all. */
+#define AB_METRICS_MIN_PAIRS 6
+
+/* Why a verified run was left out of the statistics; a run with several
+ * reasons counts once under each. */
+enum metrics_reason {
+	METRICS_REASON_THROTTLED,
+	METRICS_REASON_UNDER_VOLTAGE,
+	METRICS_REASON_CONTENDED,
+	METRICS_REASON_LOADED,
+	METRICS_NREASONS
+};
+
+/* Identity of one variant's allocator library, for allocbench_variant_info;
+ * NULL fields are exported as empty label values. */
+struct metrics_variant {
+	const char *interpreter; /* as in the summary's variant */
+	const char *allocator;
+	const char *library;     /* path preloaded; NULL for glibc */
+	const char *lib_version; /* e.g. "5.3.0"; NULL when unknown */
+	const char *lib_id;      /* GNU build-id or SHA-256; NULL unknown */
+};
+
+/*
+ * What the daemon knows that the summary does not. Counters count since
+ * the daemon started and never decrease; timestamps are ms since the epoch
+ * with 0 meaning "none".
+ */
+struct metrics_daemon {
+	const char *version; /* PACKAGE_VERSION */
+	struct host_info host;
+	struct host_reading reading; /* latest; unknown fields NAN / -1 */
+	/* true counters */
+	uint64_t runs_started;
+	uint64_t runs_finished[RUN_NSTATUS];     /* by enum run_status */
+	uint64_t runs_flagged[METRICS_NREASONS]; /* by metrics_reason */
+	uint64_t rounds_completed;
+	/* schedule */
+	double interval_s;     /* seconds between round starts */
+	int64_t last_round_ms; /* end of the last completed round */
+	int64_t next_round_ms; /* planned start of the next round */
+	int ready;             /* metrics_ready(), or the daemon's own rule */
+	/* history */
+	int has_store; /* persist_ok and history_runs are known */
+	int persist_ok;
+	size_t history_runs;
+	/* library identity per variant; may be NULL/0 */
+	const struct metrics_variant *variants;
+	size_t nvariants;
+};
+
+/*
+ * Formats the families for summary (may be NULL: no per-variant families)
+ * and d. Every per-variant statistic is read from the summary tree, so it
+ * equals the summary bit for bit. Label values are escaped as the 0.0.4
+ * format requires. Stores the length in *len; the caller frees the
+ * NUL-terminated result with free(3).
+ */
+char *metrics_render(const cJSON *summary, const struct metrics_daemon *d,
+    size_t *len);
+
+/*
+ * The readiness rule: returns 0 (not ready) when no round is running and
+ * the planned one is overdue by more than one interval (at least 60 s),
+ * or when a round is running and its current run started more than
+ * hang_s seconds ago (running != 0, run_started_ms != 0); else 1.
+ */
+int metrics_ready(const struct metrics_daemon *d, int running,
+    int64_t run_started_ms, double hang_s, int64_t now_ms);
+
+/* "throttled", "under_voltage", "contended", "loaded". */
+const char *metrics_reason_name(enum metrics_reason r);
+
+#endif
