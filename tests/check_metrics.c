@@ -700,6 +700,38 @@ START_TEST(t_bad_summary)
 }
 END_TEST
 
+/*
+ * The whole document for the summary with comparisons equals
+ * tests/fixtures/metrics/writer.prom byte for byte; the dashboard and rule
+ * checks read the metric names from that file. AB_UPDATE_FIXTURES=1
+ * rewrites it.
+ */
+START_TEST(t_fixture)
+{
+	char path[1024], *want = NULL, *m = render(new_summary);
+	const char *upd = getenv("AB_UPDATE_FIXTURES");
+	long n;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/metrics/writer.prom",
+	    ab_test_srcdir());
+	if (upd != NULL && strcmp(upd, "1") == 0)
+		ab_test_write_file(path, m);
+	fp = fopen(path, "r");
+	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	want = calloc((size_t)n + 1, 1);
+	ck_assert_uint_eq(fread(want, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	if (strcmp(want, m) != 0)
+		fail_doc(m, "differs from", path);
+	free(want);
+	free(m);
+}
+END_TEST
+
 /* The readiness rule on a 600 s interval, now = 1,000,000 s. */
 static const struct {
 	int64_t next_ms;
@@ -757,6 +789,7 @@ metrics_suite(void)
 	    sizeof(hostile) / sizeof(hostile[0]));
 	tcase_add_test(tc, t_daemon_families);
 	tcase_add_test(tc, t_bad_summary);
+	tcase_add_test(tc, t_fixture);
 	tcase_add_loop_test(tc, t_ready, 0,
 	    sizeof(ready_cases) / sizeof(ready_cases[0]));
 	tcase_add_test(tc, t_ready_short_interval);
