@@ -23,6 +23,8 @@
 #include "metrics.h"
 #include "xmalloc.h"
 
+#define AB_READY_HELP "0 when a round is overdue or a run hangs, else 1."
+
 /* A growing text buffer; p is NUL-terminated once anything was added. */
 struct mbuf {
 	char *p;
@@ -700,6 +702,30 @@ identity_families(struct mbuf *out, struct mbuf *fam,
 	free(py.p);
 }
 
+/* The readiness family, whole, for 0 and 1. */
+static const char *const ready_family[2] =
+    {"# HELP allocbench_ready " AB_READY_HELP "\n"
+     "# TYPE allocbench_ready gauge\nallocbench_ready 0\n",
+        "# HELP allocbench_ready " AB_READY_HELP "\n"
+        "# TYPE allocbench_ready gauge\nallocbench_ready 1\n"};
+
+/* Copies the family into buf, which should hold AB_METRICS_READY_MAX
+ * bytes; the text is cut (and still NUL-terminated) when it is smaller. */
+size_t
+metrics_ready_text(int ready, char *buf, size_t len)
+{
+	const char *t = ready_family[ready != 0];
+	size_t n = strlen(t);
+
+	if (len == 0)
+		return 0;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+	return n;
+}
+
 static void
 daemon_families(struct mbuf *out, struct mbuf *fam,
     const struct metrics_daemon *d)
@@ -740,9 +766,8 @@ daemon_families(struct mbuf *out, struct mbuf *fam,
 		    NULL, NULL, (double)d->next_round_ms / 1000.0);
 	flush(out, fam, "allocbench_next_round_timestamp_seconds", "gauge",
 	    "Planned start of the next round, seconds since the epoch; absent while a round runs.");
-	sample(fam, "allocbench_ready", NULL, NULL, NULL, d->ready != 0);
-	flush(out, fam, "allocbench_ready", "gauge",
-	    "0 when a round is overdue or a run hangs, else 1.");
+	if (d->ready >= 0)
+		mb_puts(out, ready_family[d->ready != 0]);
 	if (d->has_store) {
 		sample(fam, "allocbench_persist_ok", NULL, NULL, NULL,
 		    d->persist_ok != 0);

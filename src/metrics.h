@@ -58,7 +58,7 @@ struct metrics_daemon {
 	double interval_s;     /* seconds between round starts */
 	int64_t last_round_ms; /* end of the last completed round */
 	int64_t next_round_ms; /* planned start of the next round */
-	int ready;             /* metrics_ready(), or the daemon's own rule */
+	int ready; /* 1 / 0 (metrics_ready), or -1: leave the family out */
 	/* history */
 	int has_store; /* persist_ok and history_runs are known */
 	int persist_ok;
@@ -86,6 +86,18 @@ char *metrics_render(const cJSON *summary, const struct metrics_daemon *d,
  */
 int metrics_ready(const struct metrics_daemon *d, int running,
     int64_t run_started_ms, double hang_s, int64_t now_ms);
+
+/* Bytes the allocbench_ready family takes, with its NUL. */
+#define AB_METRICS_READY_MAX 160
+
+/*
+ * Readiness depends on the time of the scrape, not of the last change, so
+ * a document prepared at publish time leaves it out (ready = -1) and the
+ * endpoint appends this family: writes its # HELP, # TYPE and sample for
+ * ready (0 or 1) into buf (len bytes, AB_METRICS_READY_MAX is enough) and
+ * returns the length written, without the NUL.
+ */
+size_t metrics_ready_text(int ready, char *buf, size_t len);
 
 /* "throttled", "under_voltage", "contended", "loaded". */
 const char *metrics_reason_name(enum metrics_reason r);

@@ -661,6 +661,35 @@ START_TEST(t_daemon_families)
 	check_grouping(m);
 	promtool_ok(m);
 	free(m);
+
+	/* prepared without readiness; the endpoint appends it */
+	dmn.ready = -1;
+	m = render(NULL);
+	NOLINE(m, "allocbench_ready");
+	NOLINE(m, "# HELP allocbench_ready");
+	{
+		char rt[AB_METRICS_READY_MAX], small[8], *all;
+		size_t n = metrics_ready_text(1, rt, sizeof(rt)), k;
+
+		ck_assert_uint_eq(n, strlen(rt));
+		ck_assert_uint_lt(n, sizeof(rt));
+		k = strlen(m);
+		all = malloc(k + n + 1);
+		memcpy(all, m, k);
+		memcpy(all + k, rt, n + 1);
+		LINE(all, "allocbench_ready 1");
+		LINE(all, "# TYPE allocbench_ready gauge");
+		check_grouping(all);
+		promtool_ok(all);
+		free(all);
+		ck_assert_uint_eq(metrics_ready_text(0, small, sizeof(small)),
+		    7);
+		ck_assert_str_eq(small, "# HELP ");
+		ck_assert_uint_eq(metrics_ready_text(0, small, 0), 0);
+		n = metrics_ready_text(0, rt, sizeof(rt));
+		ck_assert(strstr(rt, "\nallocbench_ready 0\n") != NULL);
+	}
+	free(m);
 }
 END_TEST
 
