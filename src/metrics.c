@@ -735,13 +735,13 @@ daemon_families(struct mbuf *out, struct mbuf *fam,
 	sample(fam, "allocbench_runs_started_total", NULL, NULL, NULL,
 	    (double)d->runs_started);
 	flush(out, fam, "allocbench_runs_started_total", "counter",
-	    "Runs started since the daemon started, warm-up runs included.");
+	    "Measured runs started since the daemon started; warm-up runs are not counted.");
 	for (i = 0; i < RUN_NSTATUS; i++)
 		sample(fam, "allocbench_runs_finished_total", NULL, "status",
 		    run_status_name((enum run_status)i),
 		    (double)d->runs_finished[i]);
 	flush(out, fam, "allocbench_runs_finished_total", "counter",
-	    "Runs finished since the daemon started, by outcome.");
+	    "Measured runs finished since the daemon started, by outcome; started minus finished is the run in progress.");
 	for (i = 0; i < METRICS_NREASONS; i++)
 		sample(fam, "allocbench_runs_flagged_total", NULL, "reason",
 		    reason_names[i], (double)d->runs_flagged[i]);
