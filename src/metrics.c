@@ -229,38 +229,50 @@ jpair(const cJSON *o, const char *key, int i)
 	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* The n-digit decimal number at s, or -1. */
+static int
+digits(const char *s, int n)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 /* Seconds since the epoch of an RFC 3339 UTC time as render_rfc3339
  * writes it ("2026-01-02T03:04:05.678Z", the fraction optional), or NAN. */
 static double
 rfc3339_seconds(const char *s)
 {
 	struct tm tm;
-	int y, mo, d, h, mi, sec, n = 0;
-	double frac = 0;
+	double frac = 0, scale = 0.1;
 	const char *p;
 
-	if (s == NULL ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-	        &n) != 6 ||
-	    n != 19)
-		return NAN;
-	p = s + n;
-	if (*p == '.') {
-		double scale = 0.1;
-
-		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			frac += (*p - '0') * scale;
-	}
-	if (strcmp(p, "Z") != 0 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-	    h > 23 || mi > 59 || sec > 60)
+	if (s == NULL || strlen(s) < 20 || s[4] != '-' || s[7] != '-' ||
+	    s[10] != 'T' || s[13] != ':' || s[16] != ':')
 		return NAN;
 	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
+	tm.tm_year = digits(s, 4) - 1900;
+	tm.tm_mon = digits(s + 5, 2) - 1;
+	tm.tm_mday = digits(s + 8, 2);
+	tm.tm_hour = digits(s + 11, 2);
+	tm.tm_min = digits(s + 14, 2);
+	tm.tm_sec = digits(s + 17, 2);
+	if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mon > 11 ||
+	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour < 0 ||
+	    tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 ||
+	    tm.tm_sec < 0 || tm.tm_sec > 60)
+		return NAN;
+	p = s + 19;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			frac += (*p - '0') * scale;
+	if (strcmp(p, "Z") != 0)
+		return NAN;
 	return (double)timegm(&tm) + frac;
 }
 
