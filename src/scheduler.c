@@ -213,6 +213,9 @@ on_progress(void *arg, const struct rounds_progress *p)
 	if (!p->warmup)
 		s->state.runs_started++;
 	pthread_mutex_unlock(&s->state.lock);
+	/* so that /metrics counts the run in progress as started */
+	if (!p->warmup)
+		state_publish(&s->state);
 	notify_status("measuring %s%s (%zu/%zu)", p->variant,
 	    p->warmup ? " (warm-up)" : "", p->index, p->total);
 }
