@@ -157,12 +157,14 @@ has_pair(const cJSON *o, const char *key)
 static const char *const reason_names[METRICS_NREASONS] = {"throttled",
     "under_voltage", "contended", "loaded"};
 
+/* The reason's name as the reason label spells it, or "unknown". */
 const char *
 metrics_reason_name(enum metrics_reason r)
 {
 	return (unsigned)r < METRICS_NREASONS ? reason_names[r] : "unknown";
 }
 
+/* One count per flag bit; bits of no reason are ignored. */
 void
 metrics_count_flags(unsigned flags, uint64_t counts[METRICS_NREASONS])
 {
@@ -720,6 +722,7 @@ metrics_ready(const struct metrics_schedule *s, int64_t now_ms, char *why,
 	return 1;
 }
 
+/* Ten medians, at least AB_HANG_FLOOR_S, at most the timeout. */
 double
 metrics_hang_limit(double median_s, double timeout_s)
 {
