@@ -2,7 +2,7 @@
 /*
  * The HTTP server: libmicrohttpd with one internal epoll thread, a routing
  * table with one function per endpoint (the JSON API, /metrics, /healthz,
- * POST /api/v1/rounds) and the static dashboard, which is opened with
+ * /readyz, POST /api/v1/rounds) and the static dashboard, which is opened with
  * openat2(RESOLVE_BENEATH) below its root so no request can leave it. Every
  * error is a JSON body {"error": "..."} with the status RFC 9110 gives for
  * it. Shared results are read under the state's lock and copied into the
@@ -35,6 +35,7 @@
 #include "files.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "num.h"
 #include "render.h"
 #include "selfstat.h"
@@ -408,9 +409,9 @@ ep_status(struct hreq *q)
 	return send_json(q->c, MHD_HTTP_OK, doc);
 }
 
-/* GET /metrics: the snapshot's part (state_publish), then the process
- * part, reread at most once per AB_SELF_REFRESH (Prometheus text format
- * 0.0.4). */
+/* GET /metrics: the snapshot's part (state_publish), then readiness at
+ * the time of this request, then the process part, reread at most once
+ * per AB_SELF_REFRESH (Prometheus text format 0.0.4). */
 static enum MHD_Result
 ep_metrics(struct hreq *q)
 {
@@ -419,6 +420,7 @@ ep_metrics(struct hreq *q)
 	struct ab_buf body = AB_BUF_INIT;
 	struct MHD_Response *resp;
 	int64_t now = timefmt_mono_ms();
+	char ready[AB_METRICS_READY_MAX];
 	size_t len;
 	char *p;
 
@@ -426,6 +428,9 @@ ep_metrics(struct hreq *q)
 	if (st->metrics != NULL)
 		ab_buf_append(&body, st->metrics, st->metrics_len);
 	pthread_mutex_unlock(&st->lock);
+	ab_buf_append(&body, ready,
+	    metrics_ready_text(state_ready(st, timefmt_now_ms(), NULL, 0),
+	        ready, sizeof(ready)));
 	pthread_mutex_lock(&h->proc_lock);
 	if (h->proc_ms == 0 || now - h->proc_ms >= AB_SELF_REFRESH) {
 		h->proc_ms = now;
@@ -463,6 +468,36 @@ ep_healthz(struct hreq *q)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 	    "no-store");
 	return send_response(q->c, MHD_HTTP_OK, resp);
+}
+
+/*
+ * GET /readyz: 200 "ok" while rounds run on time, else 503 (RFC 9110
+ * section 15.6.4) with the reason: a round overdue, or a run going on for
+ * longer than its hang limit (metrics_ready). Evaluated per request.
+ */
+static enum MHD_Result
+ep_readyz(struct hreq *q)
+{
+	struct MHD_Response *resp;
+	char why[128], *body;
+	size_t len;
+	int ok;
+
+	ok = state_ready(q->h->st, timefmt_now_ms(), why, sizeof(why));
+	body = xasprintf("%s\n", why);
+	len = strlen(body);
+	resp =
+	    MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store");
+	return send_response(q->c,
+	    ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, resp);
 }
 
 /*
@@ -584,6 +619,7 @@ static const struct route {
     {"/api/v1/rounds", "POST", ep_rounds},
     {"/metrics", "GET, HEAD", ep_metrics},
     {"/healthz", "GET, HEAD", ep_healthz},
+    {"/readyz", "GET, HEAD", ep_readyz},
 };
 
 static const struct route static_route = {NULL, "GET, HEAD", ep_static};

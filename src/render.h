@@ -53,7 +53,7 @@ cJSON *render_comparison(const struct comparison *k, double margin,
 int render_table(FILE *fp, const cJSON *summary);
 
 /*
- * The daemon's side of the status document and of /metrics, as plain data
+ * The daemon's side of the status document, as plain data
  * copied from the scheduler's state (state_daemon) so that rendering needs
  * no lock and knows nothing of the state.
  */

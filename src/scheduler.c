@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "hostmon.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "rounds.h"
 #include "scheduler.h"
@@ -137,6 +139,7 @@ static void
 state_settings(struct sched *s)
 {
 	s->state.catalog = &s->catalog;
+	s->state.interval_s = (double)s->conf.interval_s;
 	s->state.ropts = (struct render_opts){
 	    .window = (size_t)s->conf.window,
 	    .iterations = s->conf.iterations,
@@ -146,6 +149,38 @@ state_settings(struct sched *s)
 	    .looks =
 	        s->conf.window >= AB_MIN_PAIRS ? (size_t)s->conf.window : 0,
 	};
+}
+
+/*
+ * The median wall time of the variant's newest `window` clean verified
+ * runs of its current environment, or NAN when it has none: what the hang
+ * limit of its next run scales with.
+ */
+static double
+median_wall(const struct sched *s, const char *variant)
+{
+	struct store_filter f = {
+	    .iterations = s->conf.iterations,
+	    .include_flagged = 0,
+	    .segment = store_segment(&s->store, variant),
+	};
+	const struct run **runs = NULL;
+	struct stats_desc d;
+	double *w, m = NAN;
+	size_t n, i;
+
+	n = store_ok_runs(&s->store, variant, &f, (size_t)s->conf.window,
+	    &runs);
+	if (n > 0) {
+		w = xcalloc(n, sizeof(*w));
+		for (i = 0; i < n; i++)
+			w[i] = runs[i]->wall_s;
+		if (stats_describe(w, n, &d) == 0)
+			m = d.median;
+		free(w);
+	}
+	free(runs);
+	return m;
 }
 
 static void
@@ -159,12 +194,26 @@ static void
 on_progress(void *arg, const struct rounds_progress *p)
 {
 	struct sched *s = arg;
+	double hang;
 
-	if (p->result != NULL)
+	if (p->result != NULL) {
+		pthread_mutex_lock(&s->state.lock);
+		s->state.run_started_ms = 0;
+		pthread_mutex_unlock(&s->state.lock);
 		return;
+	}
+	hang =
+	    metrics_hang_limit(median_wall(s, p->variant), s->conf.timeout_s);
 	pthread_mutex_lock(&s->state.lock);
 	snprintf(s->state.current, sizeof(s->state.current), "%s", p->variant);
+	s->state.run_started_ms = timefmt_now_ms();
+	s->state.hang_s = hang;
+	if (!p->warmup)
+		s->state.runs_started++;
 	pthread_mutex_unlock(&s->state.lock);
+	/* so that /metrics counts the run in progress as started */
+	if (!p->warmup)
+		state_publish(&s->state);
 	notify_status("measuring %s%s (%zu/%zu)", p->variant,
 	    p->warmup ? " (warm-up)" : "", p->index, p->total);
 }
@@ -180,6 +229,9 @@ on_record(void *arg, const struct run *r)
 	check_persist(s);
 	s->state.reading = r->after;
 	s->state.updated_ms = now;
+	s->state.runs_finished[r->status]++;
+	if (r->status == RUN_OK)
+		metrics_count_flags(r->flags, s->state.runs_flagged);
 	pthread_mutex_unlock(&s->state.lock);
 	state_publish(&s->state);
 	s->round_runs++;
@@ -234,8 +286,11 @@ run_round(struct sched *s)
 	pthread_mutex_lock(&s->state.lock);
 	s->state.running = 0;
 	s->state.current[0] = '\0';
-	if (!scheduler_stop)
+	s->state.run_started_ms = 0;
+	if (!scheduler_stop) {
 		s->state.rounds_completed++;
+		s->state.last_round_ms = timefmt_now_ms();
+	}
 	s->state.next_round_ms = start + s->conf.interval_s * 1000;
 	if (s->state.next_round_ms < timefmt_now_ms())
 		s->state.next_round_ms = timefmt_now_ms();

@@ -16,12 +16,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "fingerprint.h"
 #include "log.h"
 #include "metrics.h"
 #include "render.h"
 #include "state.h"
 #include "stats.h"
 #include "timefmt.h"
+#include "xmalloc.h"
 
 /* Zeroes s, creates its mutex and marks it as having no wake-up pipe. */
 void
@@ -58,7 +60,8 @@ persist_ok(const struct store *s)
 	return s->persist_ok || (s->dir == NULL && s->persist_err[0] == '\0');
 }
 
-/* Copies what the documents need; persist_error points into the store. */
+/* Copies what the status document needs; persist_error points into the
+ * store. */
 void
 state_daemon(const struct state *s, struct render_daemon *d)
 {
@@ -83,6 +86,83 @@ state_daemon(const struct state *s, struct render_daemon *d)
 }
 
 /*
+ * Library identities for allocbench_variant_info: the environment
+ * fingerprint of each variant's newest run that has one, else the
+ * catalogue's library path. The caller frees *fps and the result with
+ * free(3); strings point into *fps and the catalogue.
+ */
+static struct metrics_variant *
+variant_idents(const struct state *s, struct fingerprint **fps)
+{
+	const struct catalog *c = s->catalog;
+	struct metrics_variant *mv;
+	struct fingerprint *fp;
+	size_t i, j, left = c->nvariants;
+	char err[128];
+	int *done;
+
+	mv = xcalloc(c->nvariants + 1, sizeof(*mv));
+	fp = xcalloc(c->nvariants + 1, sizeof(*fp));
+	done = xcalloc(c->nvariants + 1, sizeof(*done));
+	for (i = 0; i < c->nvariants; i++) {
+		const struct variant *v = &c->variants[i];
+
+		mv[i].interpreter = c->interps[v->interp].name;
+		mv[i].allocator = c->allocs[v->alloc].name;
+		mv[i].library = c->allocs[v->alloc].library;
+	}
+	for (j = s->store->nruns; j > 0 && left > 0; j--) {
+		const struct run *r = &s->store->runs[j - 1];
+		cJSON *env;
+
+		if (r->env == NULL)
+			continue;
+		for (i = 0; i < c->nvariants; i++)
+			if (!done[i] &&
+			    strcmp(c->variants[i].id, r->variant) == 0)
+				break;
+		if (i == c->nvariants)
+			continue;
+		done[i] = 1;
+		left--;
+		env = cJSON_Parse(r->env);
+		if (env != NULL &&
+		    fingerprint_from_json(env, &fp[i], err, sizeof(err)) == 0) {
+			if (fp[i].alloc_path[0] != '\0')
+				mv[i].library = fp[i].alloc_path;
+			mv[i].lib_id = fp[i].alloc_id;
+			mv[i].libc = fp[i].libc;
+		}
+		cJSON_Delete(env);
+	}
+	free(done);
+	*fps = fp;
+	return mv;
+}
+
+/* Fills d for metrics_render from s; readiness is left out (-1), since it
+ * depends on the time of the scrape. */
+static void
+metrics_daemon_of(const struct state *s, struct metrics_daemon *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->version = s->version;
+	d->host = s->host;
+	d->reading = s->reading;
+	d->runs_started = s->runs_started;
+	memcpy(d->runs_finished, s->runs_finished, sizeof(d->runs_finished));
+	memcpy(d->runs_flagged, s->runs_flagged, sizeof(d->runs_flagged));
+	d->rounds_completed = s->rounds_completed;
+	d->interval_s = s->interval_s;
+	d->last_round_ms = s->last_round_ms;
+	d->next_round_ms = s->next_round_ms;
+	d->ready = -1;
+	d->has_store = 1;
+	d->persist_ok = persist_ok(s->store);
+	d->history_runs = s->store->nruns;
+}
+
+/*
  * One snapshot per change: the summary tree is built once, and its text,
  * its ETag and /metrics are all derived from that tree here, so /metrics
  * can never lag the summary. The summary gets a strong validator (RFC 9110
@@ -98,7 +178,9 @@ state_publish(struct state *s)
 	char ts[AB_RFC3339_LEN], etag[sizeof(s->summary_etag)];
 	char *summary, *metrics, *old_s, *old_m;
 	size_t summary_len, metrics_len;
-	struct render_daemon d;
+	struct metrics_daemon md;
+	struct metrics_variant *mv;
+	struct fingerprint *fps;
 	cJSON *doc;
 
 	if (s->catalog == NULL || s->store == NULL)
@@ -118,8 +200,14 @@ state_publish(struct state *s)
 	summary_len = strlen(summary);
 	snprintf(etag, sizeof(etag), "\"%016" PRIx64 "\"",
 	    fnv1a64(summary, summary_len));
-	state_daemon(s, &d);
-	metrics = metrics_render(doc, &d, &metrics_len);
+	/* the counters change only in this thread, so no lock is needed */
+	metrics_daemon_of(s, &md);
+	mv = variant_idents(s, &fps);
+	md.variants = mv;
+	md.nvariants = s->catalog->nvariants;
+	metrics = metrics_render(doc, &md, &metrics_len);
+	free(mv);
+	free(fps);
 	cJSON_Delete(doc);
 
 	pthread_mutex_lock(&s->lock);
@@ -133,6 +221,22 @@ state_publish(struct state *s)
 	pthread_mutex_unlock(&s->lock);
 	cJSON_free(old_s);
 	free(old_m);
+}
+
+/* Copies the schedule under the lock and applies the rule to it. */
+int
+state_ready(struct state *s, int64_t now_ms, char *why, size_t whylen)
+{
+	struct metrics_schedule sc;
+
+	pthread_mutex_lock(&s->lock);
+	sc.interval_s = s->interval_s;
+	sc.next_round_ms = s->next_round_ms;
+	sc.running = s->running;
+	sc.run_started_ms = s->run_started_ms;
+	sc.hang_s = s->hang_s;
+	pthread_mutex_unlock(&s->lock);
+	return metrics_ready(&sc, now_ms, why, whylen);
 }
 
 /*

@@ -16,6 +16,7 @@
 
 #include "catalog.h"
 #include "host.h"
+#include "metrics.h"
 #include "render.h"
 #include "run.h"
 #include "store.h"
@@ -35,6 +36,14 @@ struct state {
 	int64_t next_round_ms;       /* wall clock, 0 if none planned */
 	int64_t updated_ms;          /* when results last changed */
 	uint64_t rounds_completed;
+	/* true counters since start (never decrease) and the schedule */
+	uint64_t runs_started; /* measured runs, warm-ups not counted */
+	uint64_t runs_finished[RUN_NSTATUS];
+	uint64_t runs_flagged[METRICS_NREASONS]; /* verified runs, by reason */
+	int64_t last_round_ms;  /* end of the last completed round, 0 none */
+	double interval_s;      /* configured time between round starts */
+	int64_t run_started_ms; /* start of the run in progress, 0 none */
+	double hang_s; /* hang limit of that run (metrics_hang_limit) */
 	/* rebuilt by state_publish */
 	char *summary; /* summary document, JSON */
 	size_t summary_len;
@@ -60,11 +69,17 @@ void state_init(struct state *s, const char *version, int64_t now_ms);
 void state_publish(struct state *s);
 
 /*
- * Copies the daemon's status out of s into d for render_status and
- * metrics_render. Pointers in d point into s and its store: hold the lock
- * (or be the scheduler's thread) while d is in use.
+ * Copies the daemon's status out of s into d for render_status. Pointers in d
+ * point into s and its store: hold the lock (or be the scheduler's thread)
+ * while d is in use.
  */
 void state_daemon(const struct state *s, struct render_daemon *d);
+
+/*
+ * The readiness rule (metrics_ready) applied to s at now_ms, with the
+ * reason or "ok" in why. Takes the lock.
+ */
+int state_ready(struct state *s, int64_t now_ms, char *why, size_t whylen);
 
 /*
  * From the HTTP thread: asks for a round now. Returns 0, or -1 when a

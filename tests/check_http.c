@@ -18,6 +18,7 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 
 #include "check_main.h"
 #include "http.h"
+#include "jsonr.h"
 #include "render.h"
 #include "state.h"
 
@@ -96,6 +98,10 @@ add_run(int i, const char *variant, enum run_status s, double wall,
 	r.sys_s = wall * 0.05;
 	r.maxrss_kb = (long)(wall * 10000);
 	r.flags = flags;
+	/* runs 2k and 2k + 1 make up round k, so the setup's twenty runs pair
+	 */
+	r.round = i / 2;
+	r.position = i % 2;
 	store_append(&store, &r);
 }
 
@@ -191,6 +197,13 @@ setup(void)
 	st.ropts.iterations = 1000;
 	st.updated_ms = T0 + 23 * 60000;
 	st.rounds_completed = 7;
+	st.runs_started = 24;
+	st.runs_finished[RUN_OK] = 21;
+	st.runs_finished[RUN_UNVERIFIED] = 1;
+	st.runs_finished[RUN_FAILED] = 1;
+	st.runs_flagged[METRICS_REASON_THROTTLED] = 1;
+	st.interval_s = 600;
+	st.last_round_ms = T0 + 23 * 60000;
 	must(pipe2(wake, O_NONBLOCK | O_CLOEXEC) == 0, "pipe");
 	st.wake_fd = wake[1];
 	state_publish(&st);
@@ -1114,7 +1127,8 @@ metric(const char *body, const char *series)
 
 START_TEST(test_metrics_values)
 {
-	const cJSON *g, *j;
+	const cJSON *g, *j, *cmp;
+	char vline[160];
 	cJSON *sum;
 	struct resp r, s;
 
@@ -1131,12 +1145,32 @@ START_TEST(test_metrics_values)
 	        ->valuedouble);
 	ck_assert(metric(r.body, "allocbench_wall_seconds" GJ) == 2.45);
 	ck_assert(metric(r.body, "allocbench_wall_seconds" JJ) == 1.45);
+	cmp = cJSON_GetObjectItem(j, "comparison");
+	ck_assert_msg(cJSON_IsObject(cmp), "%s", s.body);
+	ck_assert(jsonr_num(cmp, "pairs") == 10);
+	ck_assert(metric(r.body, "allocbench_comparison_pairs" JJ) == 10);
 	ck_assert(metric(r.body, "allocbench_speedup_ratio" JJ) ==
-	    cJSON_GetObjectItem(cJSON_GetObjectItem(j, "speedup"), "ratio")
-	        ->valuedouble);
-	ck_assert(fabs(metric(r.body, "allocbench_speedup_ratio" JJ) -
-	              2.45 / 1.45) < 1e-12);
-	ck_assert(metric(r.body, "allocbench_speedup_significant" JJ) == 1);
+	    jsonr_num(cmp, "speedup"));
+	ck_assert(metric(r.body, "allocbench_speedup_ratio" JJ) > 1.2);
+	ck_assert(metric(r.body,
+	              "allocbench_speedup_interval_ratio{interpreter=\"py\","
+	              "allocator=\"jemalloc\",bound=\"lower\"}") ==
+	    jsonr_pair(cmp, "ci", 0));
+	ck_assert(metric(r.body,
+	              "allocbench_speedup_interval_ratio{interpreter=\"py\","
+	              "allocator=\"jemalloc\",bound=\"upper\"}") ==
+	    jsonr_pair(cmp, "ci", 1));
+	ck_assert(metric(r.body, "allocbench_speedup_interval_level" JJ) ==
+	    jsonr_num(cmp, "ci_level"));
+	ck_assert(metric(r.body, "allocbench_speedup_p_value" JJ) ==
+	    jsonr_num(cmp, "p_value"));
+	ck_assert(metric(r.body, "allocbench_speedup_significant" JJ) ==
+	    jsonr_true(cmp, "significant"));
+	snprintf(vline, sizeof(vline),
+	    "allocbench_verdict{interpreter=\"py\",allocator=\"jemalloc\","
+	    "verdict=\"%s\"}",
+	    jsonr_str(cmp, "verdict"));
+	ck_assert(metric(r.body, vline) == 1);
 	ck_assert(metric(r.body,
 	              "allocbench_wall_ci95_seconds{interpreter=\"py\","
 	              "allocator=\"glibc\",bound=\"lower\"}") == 2.1);
@@ -1148,19 +1182,39 @@ START_TEST(test_metrics_values)
 	            ->valuedouble *
 	        1024);
 	ck_assert(metric(r.body,
-	              "allocbench_runs_total{interpreter=\"py\","
+	              "allocbench_variant_history_runs{interpreter=\"py\","
 	              "allocator=\"jemalloc\",status=\"ok\"}") == 11);
 	ck_assert(metric(r.body,
-	              "allocbench_runs_total{interpreter=\"py\","
+	              "allocbench_variant_history_runs{interpreter=\"py\","
 	              "allocator=\"jemalloc\",status=\"unverified\"}") == 1);
 	ck_assert(metric(r.body,
-	              "allocbench_runs_total{interpreter=\"py\","
+	              "allocbench_variant_history_runs{interpreter=\"py\","
 	              "allocator=\"glibc\",status=\"failed\"}") == 1);
 	ck_assert(metric(r.body,
-	              "allocbench_runs_total{interpreter=\"py\","
+	              "allocbench_variant_history_runs{interpreter=\"py\","
 	              "allocator=\"glibc\",status=\"timeout\"}") == 0);
-	ck_assert(metric(r.body, "allocbench_runs_flagged_total" JJ) == 1);
-	ck_assert(metric(r.body, "allocbench_runs_flagged_total" GJ) == 0);
+	ck_assert(
+	    metric(r.body, "allocbench_variant_history_flagged_runs" JJ) == 1);
+	ck_assert(
+	    metric(r.body, "allocbench_variant_history_flagged_runs" GJ) == 0);
+	/* the old names are gone: a counter that fell with retention */
+	ck_assert(strstr(r.body, "allocbench_runs_total") == NULL);
+	/* true counters, from the state */
+	ck_assert(metric(r.body, "allocbench_runs_started_total") == 24);
+	ck_assert(metric(r.body,
+	              "allocbench_runs_finished_total{status=\"ok\"}") == 21);
+	ck_assert(
+	    metric(r.body,
+	        "allocbench_runs_finished_total{status=\"failed\"}") == 1);
+	ck_assert(
+	    metric(r.body,
+	        "allocbench_runs_flagged_total{reason=\"throttled\"}") == 1);
+	ck_assert(metric(r.body,
+	              "allocbench_runs_flagged_total{reason=\"loaded\"}") == 0);
+	ck_assert(metric(r.body, "allocbench_round_interval_seconds") == 600);
+	ck_assert(metric(r.body, "allocbench_last_round_timestamp_seconds") ==
+	    (T0 + 23 * 60000) / 1000.0);
+	ck_assert(metric(r.body, "allocbench_ready") == 1);
 	ck_assert(metric(r.body, "allocbench_last_run_timestamp_seconds" JJ) ==
 	    (T0 + 22 * 60000) / 1000.0);
 	ck_assert(metric(r.body, "allocbench_last_run_timestamp_seconds" GJ) ==
@@ -1232,7 +1286,8 @@ START_TEST(test_metrics_follow_updates)
 	double ok;
 
 	for (u = 0; u < sizeof(walls) / sizeof(walls[0]); u++) {
-		add_run(30 + (int)u, "py/jemalloc", RUN_OK, walls[u], 0);
+		add_run(40 + 2 * (int)u, "py/glibc", RUN_OK, 2.5, 0);
+		add_run(41 + 2 * (int)u, "py/jemalloc", RUN_OK, walls[u], 0);
 		st.updated_ms = T0 + (int64_t)(30 + u) * 60000;
 		state_publish(&st);
 		request("GET", "/api/v1/summary", NULL, NULL, &s);
@@ -1247,15 +1302,16 @@ START_TEST(test_metrics_follow_updates)
 		        ->valuedouble;
 		ck_assert_double_eq(ok, 11.0 + (double)u + 1);
 		snprintf(lab, sizeof(lab),
-		    "allocbench_runs_total{interpreter=\"py\","
+		    "allocbench_variant_history_runs{interpreter=\"py\","
 		    "allocator=\"jemalloc\",status=\"ok\"}");
 		ck_assert_double_eq(metric(r.body, lab), ok);
 		ck_assert(metric(r.body, "allocbench_speedup_ratio" JJ) ==
-		    cJSON_GetObjectItem(cJSON_GetObjectItem(ab_test_variant(sum,
-		                                                "py/jemalloc"),
-		                            "speedup"),
-		        "ratio")
-		        ->valuedouble);
+		    jsonr_num(cJSON_GetObjectItem(ab_test_variant(sum,
+		                                      "py/jemalloc"),
+		                  "comparison"),
+		        "speedup"));
+		ck_assert(metric(r.body, "allocbench_comparison_pairs" JJ) ==
+		    11 + (double)u);
 		cJSON_Delete(sum);
 		resp_free(&r);
 		resp_free(&s);
@@ -1326,6 +1382,153 @@ START_TEST(test_metrics_escaping)
 	ck_assert_ptr_nonnull(strstr(r.body,
 	    "\nallocbench_build_info{version=\"1.0 \\\"q\\\" \\\\ \\nz\"} 1\n"));
 	resp_free(&r);
+}
+END_TEST
+
+/* GET /readyz and allocbench_ready, evaluated at the time of the request:
+ * 200 "ok" on time; 503 with the reason for an overdue round (idle past
+ * max(interval, 60 s)) or a run older than its hang limit. */
+static const struct {
+	int running;
+	int64_t next_ago_s;    /* next_round_ms = now - this; 0: none */
+	int64_t started_ago_s; /* run_started_ms = now - this; 0: none */
+	double hang_s;
+	unsigned status;
+	const char *why; /* the body's first words */
+} readyz_cases[] = {
+    {0, -30, 0, 0, 200, "ok\n"},                  /* planned */
+    {0, 59, 0, 0, 200, "ok\n"},                   /* within grace */
+    {0, 700, 0, 0, 503, "round overdue by 70"},   /* > 600 s interval */
+    {1, 0, 30, 60, 200, "ok\n"},                  /* running, young */
+    {1, 0, 90, 60, 503, "run in progress for 9"}, /* hung */
+    {1, 0, 0, 60, 200, "ok\n"},                   /* between runs */
+};
+
+START_TEST(test_readyz)
+{
+	int64_t now = (int64_t)time(NULL) * 1000;
+	struct resp r, m;
+
+	pthread_mutex_lock(&st.lock);
+	st.interval_s = 600;
+	st.running = readyz_cases[_i].running;
+	st.next_round_ms = readyz_cases[_i].next_ago_s != 0
+	    ? now - readyz_cases[_i].next_ago_s * 1000
+	    : 0;
+	st.run_started_ms = readyz_cases[_i].started_ago_s != 0
+	    ? now - readyz_cases[_i].started_ago_s * 1000
+	    : 0;
+	st.hang_s = readyz_cases[_i].hang_s;
+	pthread_mutex_unlock(&st.lock);
+	request("GET", "/readyz", NULL, NULL, &r);
+	ck_assert_uint_eq((unsigned)r.status, readyz_cases[_i].status);
+	ck_assert_msg(strncmp(r.body, readyz_cases[_i].why,
+	                  strlen(readyz_cases[_i].why)) == 0,
+	    "%s", r.body);
+	ck_assert_ptr_nonnull(strstr(r.raw, "Cache-Control: no-store"));
+	/* /metrics says the same, though its snapshot predates the change */
+	request("GET", "/metrics", NULL, NULL, &m);
+	ck_assert(metric(m.body, "allocbench_ready") ==
+	    (readyz_cases[_i].status == 200 ? 1 : 0));
+	resp_free(&m);
+	resp_free(&r);
+}
+END_TEST
+
+/* The scheduler's side for test_scrape_during_changes: appends runs as
+ * on_record does, compacts the history now and then, and publishes. */
+struct churn {
+	volatile int stop;
+	int updates;
+};
+
+static void *
+churn_main(void *arg)
+{
+	struct churn *c = arg;
+	int i = 100;
+
+	while (!c->stop && c->updates < 400) {
+		pthread_mutex_lock(&st.lock);
+		st.runs_started++;
+		pthread_mutex_unlock(&st.lock);
+		state_publish(&st);
+		pthread_mutex_lock(&st.lock);
+		add_run(i, i % 2 ? "py/jemalloc" : "py/glibc", RUN_OK,
+		    i % 2 ? 1.0 + (i % 7) / 10.0 : 2.0 + (i % 5) / 10.0, 0);
+		st.runs_finished[RUN_OK]++;
+		st.updated_ms = T0 + (int64_t)i * 60000;
+		if (i % 10 == 0) {
+			/* drop everything older than 15 runs, as retention
+			 * would */
+			store.retention_ms = 15 * 60000;
+			store_compact(&store, T0 + (int64_t)i * 60000);
+		}
+		pthread_mutex_unlock(&st.lock);
+		state_publish(&st);
+		i++;
+		c->updates++;
+	}
+	return NULL;
+}
+
+/* Sum of every sample of the family `name` in body. */
+static double
+family_sum(const char *body, const char *name)
+{
+	size_t n = strlen(name);
+	const char *line;
+	double sum = 0;
+
+	for (line = body; line != NULL && *line != '\0';
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (strncmp(line, name, n) == 0 &&
+		    (line[n] == '{' || line[n] == ' '))
+			sum += strtod(strchr(line + n, ' ') + 1, NULL);
+	return sum;
+}
+
+/*
+ * Scrapes while runs are appended and the history is compacted: every
+ * document is one snapshot, so within it the per-variant history counts
+ * add up to allocbench_history_runs, and runs started minus finished is
+ * the one run in progress or none.
+ */
+START_TEST(test_scrape_during_changes)
+{
+	struct churn c = {0, 0};
+	pthread_t t;
+	struct resp r;
+	int scrapes = 0, seen_compacted = 0;
+	double hist, started, finished;
+
+	pthread_mutex_lock(&st.lock);
+	st.runs_started = 23; /* the setup's runs, none in progress */
+	pthread_mutex_unlock(&st.lock);
+	state_publish(&st);
+	ck_assert_int_eq(pthread_create(&t, NULL, churn_main, &c), 0);
+	while (c.updates < 400 && scrapes < 2000) {
+		request("GET", "/metrics", NULL, NULL, &r);
+		ck_assert_int_eq(r.status, 200);
+		hist = metric(r.body, "allocbench_history_runs");
+		ck_assert_msg(family_sum(r.body,
+		                  "allocbench_variant_history_runs") == hist,
+		    "history %g, per variant %g", hist,
+		    family_sum(r.body, "allocbench_variant_history_runs"));
+		started = metric(r.body, "allocbench_runs_started_total");
+		finished = family_sum(r.body, "allocbench_runs_finished_total");
+		ck_assert_msg(started - finished == 0 ||
+		        started - finished == 1,
+		    "started %g, finished %g", started, finished);
+		if (hist < NRUNS)
+			seen_compacted = 1;
+		resp_free(&r);
+		scrapes++;
+	}
+	c.stop = 1;
+	pthread_join(t, NULL);
+	ck_assert_int_gt(scrapes, 10);
+	ck_assert(seen_compacted);
 }
 END_TEST
 
@@ -1508,6 +1711,9 @@ suite(void)
 	tcase_add_test(tc, test_metrics_format);
 	tcase_add_test(tc, test_metrics_escaping);
 	tcase_add_test(tc, test_promtool);
+	tcase_add_loop_test(tc, test_readyz, 0,
+	    sizeof(readyz_cases) / sizeof(readyz_cases[0]));
+	tcase_add_test(tc, test_scrape_during_changes);
 	tcase_add_test(tc, test_per_ip_limit);
 	tcase_add_test(tc, test_start_errors);
 	tcase_add_test(tc, test_optional_roots);

@@ -18,6 +18,7 @@
 
 #include "catalog.h"
 #include "check_main.h"
+#include "fingerprint.h"
 #include "state.h"
 #include "store.h"
 
@@ -141,7 +142,7 @@ START_TEST(test_summary_and_metrics_agree)
 		for (i = 0; i < 2; i++) {
 			const cJSON *v = ab_test_variant(doc, ids[i]);
 			const cJSON *runs = cJSON_GetObjectItem(v, "runs");
-			const cJSON *sp = cJSON_GetObjectItem(v, "speedup");
+			const cJSON *cmp = cJSON_GetObjectItem(v, "comparison");
 
 			/* the independent count, the summary, the metrics */
 			ck_assert_double_eq(cJSON_GetObjectItem(runs, "ok")
@@ -149,23 +150,27 @@ START_TEST(test_summary_and_metrics_agree)
 			    (double)ok[i]);
 			snprintf(lab, sizeof(lab), "%s,status=\"ok\"",
 			    labels[i]);
-			ck_assert_double_eq(sample(st.metrics,
-			                        "allocbench_runs_total", lab),
+			ck_assert_double_eq(
+			    sample(st.metrics,
+			        "allocbench_variant_history_runs", lab),
 			    (double)ok[i]);
 			snprintf(lab, sizeof(lab), "%s,status=\"failed\"",
 			    labels[i]);
-			ck_assert_double_eq(sample(st.metrics,
-			                        "allocbench_runs_total", lab),
+			ck_assert_double_eq(
+			    sample(st.metrics,
+			        "allocbench_variant_history_runs", lab),
 			    (double)failed[i]);
-			if (cJSON_IsObject(sp))
+			/* runs without rounds never pair: a comparison
+			 * that collects exports its pair count alone */
+			if (cJSON_IsObject(cmp))
 				ck_assert_double_eq(
 				    sample(st.metrics,
-				        "allocbench_speedup_ratio", labels[i]),
-				    cJSON_GetObjectItem(sp, "ratio")
+				        "allocbench_comparison_pairs",
+				        labels[i]),
+				    cJSON_GetObjectItem(cmp, "pairs")
 				        ->valuedouble);
-			else
-				ck_assert(isnan(sample(st.metrics,
-				    "allocbench_speedup_ratio", labels[i])));
+			ck_assert(isnan(sample(st.metrics,
+			    "allocbench_speedup_ratio", labels[i])));
 		}
 		cJSON_Delete(doc);
 		snprintf(lab, sizeof(lab),
@@ -224,6 +229,74 @@ START_TEST(test_daemon_view)
 }
 END_TEST
 
+/* allocbench_variant_info names the library of each variant's newest run
+ * that carries an environment fingerprint: its path, build-id and libc. */
+START_TEST(test_variant_identity)
+{
+	struct fingerprint fp;
+	struct run r;
+	cJSON *env;
+	char *text;
+
+	fingerprint_init(&fp);
+	snprintf(fp.libc, sizeof(fp.libc), "2.36");
+	snprintf(fp.allocator, sizeof(fp.allocator), "jemalloc");
+	snprintf(fp.alloc_path, sizeof(fp.alloc_path),
+	    "/usr/lib/libjemalloc.so.2");
+	snprintf(fp.alloc_id, sizeof(fp.alloc_id), "build-id:%s",
+	    "0123456789abcdef0123456789abcdef01234567");
+	env = fingerprint_to_json(&fp);
+	text = cJSON_PrintUnformatted(env);
+	cJSON_Delete(env);
+	add_run(0, "py/glibc", RUN_OK, 2.0);
+	run_init(&r);
+	r.variant = (char *)"py/jemalloc";
+	r.started_ms = T0 + 60000;
+	r.status = RUN_OK;
+	r.iterations = 1000;
+	r.wall_s = 1.0;
+	r.env = text;
+	store_append(&store, &r);
+	add_run(2, "py/jemalloc", RUN_FAILED, 0.1); /* newer, no env */
+	state_publish(&st);
+	ck_assert_msg(strstr(st.metrics,
+	                  "allocbench_variant_info{interpreter=\"py\","
+	                  "allocator=\"jemalloc\",library=\"/usr/lib/"
+	                  "libjemalloc.so.2\",library_id=\"build-id:"
+	                  "0123456789abcdef0123456789abcdef01234567\","
+	                  "libc=\"2.36\",") != NULL,
+	    "%s", st.metrics);
+	/* glibc has no fingerprint yet: the catalogue's (empty) library */
+	ck_assert_msg(strstr(st.metrics,
+	                  "allocbench_variant_info{interpreter=\"py\","
+	                  "allocator=\"glibc\",library=\"\",library_id=\"\","
+	                  "libc=\"\",") != NULL,
+	    "%s", st.metrics);
+	cJSON_free(text);
+}
+END_TEST
+
+/* The readiness rule applied to the state, with its reason. */
+START_TEST(test_ready)
+{
+	char why[128];
+
+	st.interval_s = 600;
+	st.next_round_ms = T0;
+	ck_assert_int_eq(state_ready(&st, T0 + 600000, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "ok");
+	ck_assert_int_eq(state_ready(&st, T0 + 601000, why, sizeof(why)), 0);
+	ck_assert_str_eq(why, "round overdue by 601 s (grace 600 s)");
+	st.running = 1;
+	st.next_round_ms = 0;
+	st.run_started_ms = T0;
+	st.hang_s = 60;
+	ck_assert_int_eq(state_ready(&st, T0 + 60000, why, sizeof(why)), 1);
+	ck_assert_int_eq(state_ready(&st, T0 + 61000, why, sizeof(why)), 0);
+	ck_assert_str_eq(why, "run in progress for 61 s (limit 60 s)");
+}
+END_TEST
+
 static Suite *
 state_suite(void)
 {
@@ -234,6 +307,8 @@ state_suite(void)
 	tcase_add_test(tc, test_summary_and_metrics_agree);
 	tcase_add_test(tc, test_request_round);
 	tcase_add_test(tc, test_daemon_view);
+	tcase_add_test(tc, test_variant_identity);
+	tcase_add_test(tc, test_ready);
 	suite_add_tcase(s, tc);
 	return s;
 }
