@@ -1218,18 +1218,18 @@ req_end(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /*
- * Closes pending connection k: a 408 (RFC 9110 15.5.9) when it never had
- * an answer, then shutdown(2), which MHD sees as the end of the stream and
- * closes on its next turn. The descriptor stays MHD's to close; MHD runs in
- * this same thread, so it is still open here.
+ * Closes pending connection k: with answer, a 408 (RFC 9110 15.5.9) if it
+ * never had a response, then shutdown(2), which MHD sees as the end of the
+ * stream and closes on its next turn. The descriptor stays MHD's to close;
+ * MHD runs in this same thread, so it is still open here.
  */
 static void
-conn_close(struct http *h, struct conn *k, const char *why)
+conn_close(struct http *h, struct conn *k, const char *why, int answer)
 {
 	char msg[320];
 	int n;
 
-	if (k->served == 0) {
+	if (answer && k->served == 0) {
 		n = snprintf(msg, sizeof(msg),
 		    "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
 		    "Content-Type: " AB_JSON "\r\nContent-Length: %zu\r\n\r\n"
@@ -1259,7 +1259,7 @@ conns_evict(struct http *h)
 				break;
 		if (k == NULL)
 			return;
-		conn_close(h, k, "too many incomplete requests");
+		conn_close(h, k, "too many incomplete requests", 1);
 	}
 }
 
@@ -1281,9 +1281,27 @@ conns_expire(struct http *h, int64_t now)
 		left = k->since_ms + h->deadline_ms - now;
 		if (left > 0)
 			return left;
-		conn_close(h, k, "no complete request in time");
+		conn_close(h, k, "no complete request in time", 1);
 	}
 	return -1;
+}
+
+/*
+ * Closes the pending connections whose client has closed its side with
+ * everything read: their request can never be complete. MHD finds such an
+ * end by itself only when it arrives apart from the last bytes (its epoll
+ * is edge-triggered), so each turn looks with a MSG_PEEK.
+ */
+static void
+conns_check_eof(struct http *h)
+{
+	struct conn *k;
+	char c;
+
+	TAILQ_FOREACH(k, &h->conns, link)
+		if (k->pending &&
+		    recv(k->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+			conn_close(h, k, "the client closed its side", 0);
 }
 
 /* MHD_OPTION_NOTIFY_CONNECTION: keeps the connection records. */
@@ -1376,6 +1394,7 @@ serve(void *arg)
 			if (ev[i].data.fd == h->wake_fd)
 				return NULL;
 		MHD_run(h->d);
+		conns_check_eof(h);
 	}
 }
 
