@@ -136,7 +136,7 @@ conf_defaults(struct conf *c)
 	c->history_max_mb = 64;
 	c->max_load = (double)(ncpu > 0 ? ncpu : 1);
 	c->include_flagged = 0;
-	c->max_connections = 64;
+	c->max_connections = 32;
 	c->max_per_ip = 16;
 	c->conn_timeout_s = 15;
 	c->host_root = xstrdup("");

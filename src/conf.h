@@ -26,7 +26,7 @@ struct conf {
 	double max_load;      /* flag runs starting above this 1-min load;
 	                         default 1 per CPU; 0 disables */
 	int include_flagged;  /* 0: flagged runs stay out of the stats */
-	long max_connections; /* 64 */
+	long max_connections; /* 32 */
 	long max_per_ip;      /* 16 */
 	long conn_timeout_s;  /* 15 */
 	char *host_root;      /* "" ; prefix for /sys and /proc readings */

@@ -66,12 +66,12 @@
 #define AB_VENDOR_PREFIX "/vendor/"
 
 /* Hostile clients: a whole request within 10 s (ms), the listen(2)
- * backlog, and client-caused messages: 10 at once, then one per 10 s, with
+ * backlog, and client-caused messages: 10 at once, then one a minute, with
  * a summary of the rest at least once a minute. */
 #define AB_REQUEST_DEADLINE 10000
 #define AB_BACKLOG          64
 #define AB_LOG_BURST        10
-#define AB_LOG_PERIOD       10000
+#define AB_LOG_PERIOD       60000
 #define AB_LOG_SUMMARY      60000
 
 struct http {
@@ -1242,8 +1242,12 @@ conn_close(struct http *h, struct conn *k, const char *why, int answer)
 	shutdown(k->fd, SHUT_RDWR);
 	conn_set_pending(h, k, 0);
 	k->closing = 1;
-	log_ratef(&h->conn_rate, "http: closed a connection from %s: %s",
-	    k->addr, why);
+	if (answer)
+		log_ratef(&h->conn_rate,
+		    "http: closed a connection from %s: %s", k->addr, why);
+	else
+		log_debug("http: closed a connection from %s: %s", k->addr,
+		    why);
 }
 
 /* Closes the oldest pending connections while they hold more than their
