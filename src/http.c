@@ -69,7 +69,7 @@
  * backlog, and client-caused messages: 10 at once, then one a minute, with
  * a summary of the rest at least once a minute. */
 #define AB_REQUEST_DEADLINE 10000
-#define AB_BACKLOG          64
+#define AB_BACKLOG          1024
 #define AB_LOG_BURST        10
 #define AB_LOG_PERIOD       60000
 #define AB_LOG_SUMMARY      60000
@@ -100,6 +100,7 @@ struct http {
 	TAILQ_HEAD(, conn) conns; /* every open connection */
 	unsigned pending;         /* conns waiting for a request, not closing */
 	unsigned pending_max;
+	unsigned closed;           /* connections closed in this MHD_run */
 	int64_t deadline_ms;       /* for a complete request */
 	struct log_rate mhd_rate;  /* MHD's messages about clients */
 	struct log_rate conn_rate; /* our closing of pending connections */
@@ -1348,6 +1349,7 @@ conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 	}
 	if (k == NULL)
 		return;
+	h->closed++;
 	conn_set_pending(h, k, 0);
 	TAILQ_REMOVE(&h->conns, k, link);
 	free(k);
@@ -1383,6 +1385,11 @@ serve(void *arg)
 		next = conns_expire(h, now);
 		next = earlier(next, log_rate_flush(&h->mhd_rate, now, 0));
 		next = earlier(next, log_rate_flush(&h->conn_rate, now, 0));
+		/* At its connection limit MHD stops listening, and only the
+		 * next MHD_run after a slot frees listens again: nothing would
+		 * wake this thread for that, so run again at once. */
+		if (h->closed > 0)
+			next = 0;
 		if (MHD_get_timeout(h->d, &mt) == MHD_YES)
 			next =
 			    earlier(next, mt > INT_MAX ? INT_MAX : (int64_t)mt);
@@ -1397,6 +1404,7 @@ serve(void *arg)
 		for (i = 0; i < n; i++)
 			if (ev[i].data.fd == h->wake_fd)
 				return NULL;
+		h->closed = 0;
 		MHD_run(h->d);
 		conns_check_eof(h);
 	}
