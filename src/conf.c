@@ -136,7 +136,7 @@ conf_defaults(struct conf *c)
 	c->max_runq = AB_MAX_RUNQ_DEFAULT;
 	c->margin = AB_MARGIN_DEFAULT;
 	c->include_flagged = 0;
-	c->max_connections = 64;
+	c->max_connections = 32;
 	c->max_per_ip = 16;
 	c->conn_timeout_s = 15;
 	c->host_root = xstrdup("");

@@ -34,7 +34,7 @@ struct conf {
 	                         0 disables */
 	double margin;        /* equivalence margin, AB_MARGIN_DEFAULT (2%) */
 	int include_flagged;  /* 0: flagged runs stay out of the stats */
-	long max_connections; /* 64 */
+	long max_connections; /* 32 */
 	long max_per_ip;      /* 16 */
 	long conn_timeout_s;  /* 15 */
 	char *host_root;      /* "" ; prefix for /sys and /proc readings */

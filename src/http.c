@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The HTTP server: libmicrohttpd with one internal epoll thread, a routing
+ * The HTTP server: libmicrohttpd driven by our own epoll thread, a routing
  * table with one function per endpoint (the JSON API, /metrics, /healthz,
  * /readyz, POST /api/v1/rounds) and the static dashboard, which is opened with
  * openat2(RESOLVE_BENEATH) below its root so no request can leave it. Every
  * error is a JSON body {"error": "..."} with the status RFC 9110 gives for
  * it. Shared results are read under the state's lock and copied into the
  * response; the daemon's own process metrics are cached for a second.
+ *
+ * Hostile clients: a connection holds a slot only while it is answered.
+ * Until its request (header and body) is complete it is "pending", and a
+ * pending connection is closed when its request deadline passes (trickled
+ * bytes do not extend it), or, oldest first, when pending connections
+ * would take more than three quarters of the slots. MHD offers an idle
+ * timeout only, so the thread that runs MHD does this between MHD_run
+ * calls, and no other thread touches a connection. Messages clients cause
+ * are rate-limited.
  */
 #include "config.h"
 
@@ -22,6 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -46,7 +58,6 @@
 #define AB_URL_MAX       2048        /* request target, bytes */
 #define AB_PATH_MAX      1024        /* static file path, bytes */
 #define AB_BODY_MAX      1024        /* POST body, bytes */
-#define AB_BODY_DISCARD  (64 * 1024) /* then the connection is dropped */
 #define AB_CONN_MEMORY   (32 * 1024) /* per-connection pool */
 #define AB_RUNS_DEFAULT  100
 #define AB_RUNS_MAX      10000
@@ -55,6 +66,15 @@
 #define AB_JSON          "application/json"
 #define AB_METRICS_TYPE  "text/plain; version=0.0.4; charset=utf-8"
 #define AB_VENDOR_PREFIX "/vendor/"
+
+/* Hostile clients: a whole request within 10 s (ms), the listen(2)
+ * backlog, and client-caused messages: 10 at once, then one a minute, with
+ * a summary of the rest at least once a minute. */
+#define AB_REQUEST_DEADLINE 10000
+#define AB_BACKLOG          1024
+#define AB_LOG_BURST        10
+#define AB_LOG_PERIOD       60000
+#define AB_LOG_SUMMARY      60000
 
 struct http {
 	struct MHD_Daemon *d;
@@ -68,6 +88,34 @@ struct http {
 	pthread_mutex_t proc_lock;
 	struct ab_buf proc; /* process part of /metrics */
 	int64_t proc_ms;    /* CLOCK_MONOTONIC of the last refresh, 0 never */
+
+	/* Only the server thread (serve) touches what follows while it runs. */
+	pthread_t thread;
+	int thread_started;
+	int ep;      /* epoll: MHD's epoll descriptor and wake_fd */
+	int wake_fd; /* eventfd: http_stop ends the thread */
+	TAILQ_HEAD(, conn) conns; /* every open connection */
+	unsigned pending;         /* conns waiting for a request, not closing */
+	unsigned pending_max;
+	unsigned closed;           /* connections closed in this MHD_run */
+	int64_t deadline_ms;       /* for a complete request */
+	struct log_rate mhd_rate;  /* MHD's messages about clients */
+	struct log_rate conn_rate; /* our closing of pending connections */
+};
+
+/*
+ * One connection, from MHD_CONNECTION_NOTIFY_STARTED to ..._CLOSED. It is
+ * pending from its start, and again from the end of each response, until
+ * its next request is complete.
+ */
+struct conn {
+	TAILQ_ENTRY(conn) link;
+	int fd;
+	int pending;      /* waiting for a complete request */
+	int closing;      /* shut down by us; MHD has yet to see it */
+	unsigned served;  /* responses completed */
+	int64_t since_ms; /* when it became pending */
+	char addr[INET6_ADDRSTRLEN];
 };
 
 /* Per request, created from the raw request target before MHD unescapes
@@ -684,12 +732,41 @@ dispatch(struct hreq *q)
 	return rt->fn(q);
 }
 
+/* The connection record of c, or NULL. */
+static struct conn *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* Marks k pending (waiting for a complete request) or not. */
+static void
+conn_set_pending(struct http *h, struct conn *k, int on)
+{
+	if (k == NULL || k->closing || k->pending == on)
+		return;
+	k->pending = on;
+	if (on) {
+		k->since_ms = log_now_ms();
+		TAILQ_REMOVE(&h->conns, k, link);
+		TAILQ_INSERT_TAIL(&h->conns, k, link);
+		h->pending++;
+	} else
+		h->pending--;
+}
+
 /*
  * MHD calls this first with the headers, then with each piece of the body,
  * then once more with none left. Answers are queued on that last call:
  * MHD 0.9.75 closes the connection after a response queued on the first
  * one, which only a body announced too large deserves (RFC 9110 15.5.14).
- * Bodies are counted and dropped; past AB_BODY_DISCARD the connection is.
+ * A body is counted and dropped to its end, however long, so that a
+ * chunked one too large still gets its 413 (a response cannot be queued in
+ * between); the request deadline bounds how long that may take. Once an
+ * answer is queued the connection is no longer pending.
  */
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -712,17 +789,20 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		if (cl != NULL &&
 		    (num_parse_long(cl, 0, LONG_MAX, &len, nerr,
 		         sizeof(nerr)) == -1 ||
-		        len > AB_BODY_MAX))
+		        len > AB_BODY_MAX)) {
+			conn_set_pending(q.h, conn_of(c), 0);
 			return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
 			    "the request body is larger than %d bytes",
 			    AB_BODY_MAX);
+		}
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
 		q.r->body += *upload_size;
 		*upload_size = 0;
-		return q.r->body > AB_BODY_DISCARD ? MHD_NO : MHD_YES;
+		return MHD_YES;
 	}
+	conn_set_pending(q.h, conn_of(c), 0);
 	return dispatch(&q);
 }
 
@@ -739,15 +819,212 @@ req_begin(void *cls, const char *uri, struct MHD_Connection *c)
 	return r;
 }
 
+/* A request is over: a kept-alive connection waits for the next one. */
 static void
 req_end(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)c;
+	struct conn *k = conn_of(c);
+
 	(void)toe;
+	if (k != NULL && !k->pending) {
+		k->served++;
+		conn_set_pending(cls, k, 1);
+	}
 	free(*con_cls);
 	*con_cls = NULL;
+}
+
+/*
+ * Closes pending connection k: with answer, a 408 (RFC 9110 15.5.9) if it
+ * never had a response, then shutdown(2), which MHD sees as the end of the
+ * stream and closes on its next turn. The descriptor stays MHD's to close;
+ * MHD runs in this same thread, so it is still open here.
+ */
+static void
+conn_close(struct http *h, struct conn *k, const char *why, int answer)
+{
+	char msg[320];
+	int n;
+
+	if (answer && k->served == 0) {
+		n = snprintf(msg, sizeof(msg),
+		    "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+		    "Content-Type: " AB_JSON "\r\nContent-Length: %zu\r\n\r\n"
+		    "{\"error\":\"%s\"}",
+		    strlen(why) + sizeof("{\"error\":\"\"}") - 1, why);
+		if (n > 0 && (size_t)n < sizeof(msg))
+			(void)send(k->fd, msg, (size_t)n,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+	shutdown(k->fd, SHUT_RDWR);
+	conn_set_pending(h, k, 0);
+	k->closing = 1;
+	if (answer)
+		log_ratef(&h->conn_rate,
+		    "http: closed a connection from %s: %s", k->addr, why);
+	else
+		log_debug("http: closed a connection from %s: %s", k->addr,
+		    why);
+}
+
+/* Closes the oldest pending connections while they hold more than their
+ * share of the slots, so a new client always finds one. */
+static void
+conns_evict(struct http *h)
+{
+	struct conn *k;
+
+	while (h->pending > h->pending_max) {
+		TAILQ_FOREACH(k, &h->conns, link)
+			if (k->pending)
+				break;
+		if (k == NULL)
+			return;
+		conn_close(h, k, "too many incomplete requests", 1);
+	}
+}
+
+/*
+ * Closes the pending connections whose deadline has passed. Pending
+ * connections are in the order they became pending, so the first one still
+ * in time tells when the next deadline is: returns the milliseconds until
+ * then, or -1 when nothing is pending.
+ */
+static int64_t
+conns_expire(struct http *h, int64_t now)
+{
+	struct conn *k;
+	int64_t left;
+
+	TAILQ_FOREACH(k, &h->conns, link) {
+		if (!k->pending)
+			continue;
+		left = k->since_ms + h->deadline_ms - now;
+		if (left > 0)
+			return left;
+		conn_close(h, k, "no complete request in time", 1);
+	}
+	return -1;
+}
+
+/*
+ * Closes the pending connections whose client has closed its side with
+ * everything read: their request can never be complete. MHD finds such an
+ * end by itself only when it arrives apart from the last bytes (its epoll
+ * is edge-triggered), so each turn looks with a MSG_PEEK.
+ */
+static void
+conns_check_eof(struct http *h)
+{
+	struct conn *k;
+	char c;
+
+	TAILQ_FOREACH(k, &h->conns, link)
+		if (k->pending &&
+		    recv(k->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+			conn_close(h, k, "the client closed its side", 0);
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: keeps the connection records. */
+static void
+conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+	struct http *h = cls;
+	struct conn *k = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		k = xcalloc(1, sizeof(*k));
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		k->fd = ci != NULL ? ci->connect_fd : -1;
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		sa = ci != NULL ? ci->client_addr : NULL;
+		if (sa != NULL && sa->sa_family == AF_INET)
+			inet_ntop(AF_INET,
+			    &((const struct sockaddr_in *)(const void *)sa)
+			         ->sin_addr,
+			    k->addr, sizeof(k->addr));
+		else if (sa != NULL && sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+			    &((const struct sockaddr_in6 *)(const void *)sa)
+			         ->sin6_addr,
+			    k->addr, sizeof(k->addr));
+		else
+			snprintf(k->addr, sizeof(k->addr), "?");
+		k->since_ms = log_now_ms();
+		k->pending = 1;
+		TAILQ_INSERT_TAIL(&h->conns, k, link);
+		h->pending++;
+		*socket_context = k;
+		conns_evict(h);
+		return;
+	}
+	if (k == NULL)
+		return;
+	h->closed++;
+	conn_set_pending(h, k, 0);
+	TAILQ_REMOVE(&h->conns, k, link);
+	free(k);
+	*socket_context = NULL;
+}
+
+static int64_t
+earlier(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/*
+ * The server thread: waits on MHD's epoll descriptor and wake_fd, no
+ * longer than MHD, the next request deadline or the next log summary
+ * allow, and runs MHD; stops when wake_fd is written.
+ */
+static void *
+serve(void *arg)
+{
+	struct http *h = arg;
+	struct epoll_event ev[2];
+	MHD_UNSIGNED_LONG_LONG mt;
+	int64_t now, next;
+	int n, i;
+
+	for (;;) {
+		now = log_now_ms();
+		next = conns_expire(h, now);
+		next = earlier(next, log_rate_flush(&h->mhd_rate, now, 0));
+		next = earlier(next, log_rate_flush(&h->conn_rate, now, 0));
+		/* At its connection limit MHD stops listening, and only the
+		 * next MHD_run after a slot frees listens again: nothing would
+		 * wake this thread for that, so run again at once. */
+		if (h->closed > 0)
+			next = 0;
+		if (MHD_get_timeout(h->d, &mt) == MHD_YES)
+			next =
+			    earlier(next, mt > INT_MAX ? INT_MAX : (int64_t)mt);
+		n = epoll_wait(h->ep, ev, 2,
+		    next < 0             ? -1
+		        : next > INT_MAX ? INT_MAX
+		                         : (int)next);
+		if (n == -1 && errno != EINTR) {
+			log_err("http: epoll_wait: %s", strerror(errno));
+			return NULL;
+		}
+		for (i = 0; i < n; i++)
+			if (ev[i].data.fd == h->wake_fd)
+				return NULL;
+		h->closed = 0;
+		MHD_run(h->d);
+		conns_check_eof(h);
+	}
 }
 
 static void __attribute__((format(printf, 2, 0)))
@@ -761,15 +1038,19 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
-	if (atomic_load(&h->starting))
+	if (atomic_load(&h->starting)) {
 		snprintf(h->start_err, sizeof(h->start_err), "%s", msg);
-	log_warn("http: %s", msg);
+		log_warn("http: %s", msg);
+	} else
+		log_ratef(&h->mhd_rate, "http: %s", msg);
 }
 
 /*
  * Parses the listen address and opens the roots (no www_dir: no static
  * files; a missing vendor_dir is only logged), then starts MHD with every
- * limit set explicitly (zeros in o mean 64 connections, 16 per IP, 15 s).
+ * limit set explicitly (zeros in o mean 32 connections, 16 per IP, 15 s
+ * idle) and the thread that runs it. A request must be complete within
+ * AB_REQUEST_DEADLINE, or the idle timeout if that is shorter.
  */
 struct http *
 http_start(const struct http_opts *o, struct state *st, char *err,
@@ -780,7 +1061,8 @@ http_start(const struct http_opts *o, struct state *st, char *err,
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	const union MHD_DaemonInfo *info;
 	char addr[INET6_ADDRSTRLEN + 1], verr[256];
-	unsigned port, flags;
+	unsigned port, flags, max_conn, timeout_s;
+	struct epoll_event ev;
 	struct http *h = NULL;
 	int v6 = 0;
 
@@ -801,8 +1083,19 @@ http_start(const struct http_opts *o, struct state *st, char *err,
 		return NULL;
 	}
 
+	max_conn = o->max_connections ? o->max_connections : 32;
+	timeout_s = o->timeout_s ? o->timeout_s : 15;
 	h = xcalloc(1, sizeof(*h));
 	h->st = st;
+	h->ep = h->wake_fd = -1;
+	TAILQ_INIT(&h->conns);
+	h->pending_max = max_conn - max_conn / 4;
+	h->deadline_ms = (int64_t)timeout_s * 1000 < AB_REQUEST_DEADLINE
+	    ? (int64_t)timeout_s * 1000
+	    : AB_REQUEST_DEADLINE;
+	h->mhd_rate = (struct log_rate)LOG_RATE_INIT("http", LOG_PRIO_WARN,
+	    AB_LOG_BURST, AB_LOG_PERIOD, AB_LOG_SUMMARY);
+	h->conn_rate = h->mhd_rate;
 	pthread_mutex_init(&h->proc_lock, NULL);
 	if (o->www_dir != NULL && o->www_dir[0] != '\0' &&
 	    (h->files = files_open(o->www_dir, err, errlen)) == NULL)
@@ -818,16 +1111,15 @@ http_start(const struct http_opts *o, struct state *st, char *err,
 		h->token_len = strlen(h->token);
 	}
 
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+	flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
 	atomic_store(&h->starting, 1);
 	/* The logger goes first so MHD logs nothing to stderr by itself. */
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)(o->timeout_s ? o->timeout_s : 15),
-	    MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)(o->max_connections ? o->max_connections : 64),
+	    (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
+	    MHD_OPTION_CONNECTION_LIMIT, max_conn,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)AB_BACKLOG,
+	    MHD_OPTION_NOTIFY_CONNECTION, conn_notify, h,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)(o->max_per_ip ? o->max_per_ip : 16),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)AB_CONN_MEMORY,
@@ -841,7 +1133,31 @@ http_start(const struct http_opts *o, struct state *st, char *err,
 	}
 	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = info != NULL ? info->port : port;
+	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL) {
+		snprintf(err, errlen,
+		    "cannot start the HTTP server: no epoll "
+		    "descriptor");
+		goto fail;
+	}
+	if ((h->ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (h->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
+		goto fail_errno;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = info->epoll_fd;
+	if (epoll_ctl(h->ep, EPOLL_CTL_ADD, info->epoll_fd, &ev) == -1)
+		goto fail_errno;
+	ev.data.fd = h->wake_fd;
+	if (epoll_ctl(h->ep, EPOLL_CTL_ADD, h->wake_fd, &ev) == -1)
+		goto fail_errno;
+	if ((errno = pthread_create(&h->thread, NULL, serve, h)) != 0)
+		goto fail_errno;
+	h->thread_started = 1;
 	return h;
+fail_errno:
+	snprintf(err, errlen, "cannot start the HTTP server: %s",
+	    strerror(errno));
 fail:
 	http_stop(h);
 	return NULL;
@@ -854,14 +1170,33 @@ http_port(const struct http *h)
 	return h->port;
 }
 
-/* Stops MHD (joining its thread), closes the roots and frees h. */
+/* Stops the server thread and MHD, closes the roots and frees h. */
 void
 http_stop(struct http *h)
 {
+	uint64_t one = 1;
+	struct conn *k;
+
 	if (h == NULL)
 		return;
+	if (h->thread_started) {
+		if (write(h->wake_fd, &one, sizeof(one)) != sizeof(one))
+			log_err("http: cannot wake the server thread: %s",
+			    strerror(errno));
+		pthread_join(h->thread, NULL);
+	}
 	if (h->d != NULL)
 		MHD_stop_daemon(h->d);
+	while ((k = TAILQ_FIRST(&h->conns)) != NULL) {
+		TAILQ_REMOVE(&h->conns, k, link);
+		free(k);
+	}
+	log_rate_flush(&h->mhd_rate, log_now_ms(), 1);
+	log_rate_flush(&h->conn_rate, log_now_ms(), 1);
+	if (h->ep != -1)
+		close(h->ep);
+	if (h->wake_fd != -1)
+		close(h->wake_fd);
 	files_close(h->files);
 	free(h->token);
 	pthread_mutex_destroy(&h->proc_lock);

@@ -145,7 +145,7 @@ START_TEST(test_defaults)
 	ck_assert_double_eq(c.max_runq, 0.05);
 	ck_assert_double_eq(c.margin, 0.02);
 	ck_assert_int_eq(c.include_flagged, 0);
-	ck_assert_int_eq(c.max_connections, 64);
+	ck_assert_int_eq(c.max_connections, 32);
 	ck_assert_int_eq(c.max_per_ip, 16);
 	ck_assert_int_eq(c.conn_timeout_s, 15);
 	ck_assert_str_eq(c.host_root, "");
@@ -344,7 +344,7 @@ static const struct {
     {"[daemon]\nmax_per_ip = 8\nmax_connections = 4\ninterval = 60\n",
         ":3: max_per_ip (8) exceeds max_connections (4)"},
     {"[daemon]\nmax_per_ip = 100\n",
-        ":2: max_per_ip (100) exceeds max_connections (64)"},
+        ":2: max_per_ip (100) exceeds max_connections (32)"},
     {"[interpreter py3]\nenv = LD_PRELOAD=/x.so\n",
         ":2: interpreter 'py3': LD_PRELOAD may not be set (the allocator "
         "is preloaded)"},

@@ -106,7 +106,7 @@ add_run(int i, const char *variant, enum run_status s, double wall,
 }
 
 static void
-start_server(const char *token, unsigned per_ip)
+start_server_timeout(const char *token, unsigned per_ip, unsigned timeout_s)
 {
 	char err[256];
 
@@ -117,10 +117,16 @@ start_server(const char *token, unsigned per_ip)
 	opts.api_token = token;
 	opts.max_connections = 32;
 	opts.max_per_ip = per_ip;
-	opts.timeout_s = 10;
+	opts.timeout_s = timeout_s;
 	srv = http_start(&opts, &st, err, sizeof(err));
 	ck_assert_msg(srv != NULL, "http_start: %s", err);
 	ck_assert_uint_gt(http_port(srv), 0);
+}
+
+static void
+start_server(const char *token, unsigned per_ip)
+{
+	start_server_timeout(token, per_ip, 10);
 }
 
 static void
@@ -772,6 +778,21 @@ START_TEST(test_limits)
 	ck_assert_int_eq(exchange(chunked, (size_t)len, &r), 0);
 	ck_assert_int_eq(r.status, 413);
 	check_error_body(&r);
+	resp_free(&r);
+	free(chunked);
+	/* One chunk of 1 MiB: read to its end, then refused the same way. */
+	chunked = malloc(1100000);
+	ck_assert_ptr_nonnull(chunked);
+	len = snprintf(chunked, 1100000,
+	    "POST /api/v1/rounds HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n100000\r\n");
+	memset(chunked + len, 'z', 0x100000);
+	len += 0x100000;
+	len += snprintf(chunked + len, 1100000 - (size_t)len, "\r\n0\r\n\r\n");
+	ck_assert_int_eq(exchange(chunked, (size_t)len, &r), 0);
+	ck_assert_int_eq(r.status, 413);
+	check_error_body(&r);
+	ck_assert_ptr_nonnull(strstr(r.body, "larger than 1024 bytes"));
 	resp_free(&r);
 	/* A small body is fine: the request reaches the endpoint. */
 	request("POST", "/api/v1/rounds", NULL, "{\"please\": true}", &r);
@@ -1611,6 +1632,162 @@ START_TEST(test_per_ip_limit)
 }
 END_TEST
 
+/*
+ * Reads what fd receives until the server closes it, for at most 5 s.
+ * Returns the seconds that took, with the bytes (NUL-terminated) in buf.
+ */
+static double
+read_until_closed(int fd, char *buf, size_t len)
+{
+	double t0 = ab_test_now();
+	struct pollfd p = {fd, POLLIN, 0};
+	size_t got = 0;
+	ssize_t n;
+
+	for (;;) {
+		ck_assert_msg(poll(&p, 1, 5000) == 1, "still open after 5 s");
+		n = recv(fd, buf + got, len - 1 - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		ck_assert_uint_lt(got, len - 1);
+	}
+	buf[got] = '\0';
+	return ab_test_now() - t0;
+}
+
+/* Whether fd is still open with nothing to read. */
+static int
+still_waiting(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+
+	return poll(&p, 1, 0) == 0;
+}
+
+/*
+ * A request must be complete within the deadline (here the 1 s idle
+ * timeout): bytes trickled every 200 ms do not extend it, and the client
+ * is told 408 before the connection closes.
+ */
+START_TEST(test_request_deadline)
+{
+	const char *partial = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+	char buf[1024];
+	double t0, dt;
+	int fd, i;
+
+	start_server_timeout(NULL, 16, 1);
+	fd = connect_server();
+	t0 = ab_test_now();
+	ck_assert_int_eq(send(fd, partial, strlen(partial), MSG_NOSIGNAL),
+	    (ssize_t)strlen(partial));
+	for (i = 0; i < 20 && still_waiting(fd); i++) {
+		usleep(200000);
+		send(fd, "a", 1, MSG_NOSIGNAL);
+	}
+	read_until_closed(fd, buf, sizeof(buf));
+	dt = ab_test_now() - t0;
+	close(fd);
+	ck_assert_msg(dt > 0.9 && dt < 1.8, "closed after %.2f s", dt);
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 408 ", 13) == 0, "%s", buf);
+	ck_assert_ptr_nonnull(
+	    strstr(buf, "{\"error\":\"no complete request in time\"}"));
+
+	/* A body trickled after complete headers is held to it too. */
+	fd = connect_server();
+	t0 = ab_test_now();
+	partial = "POST /api/v1/rounds HTTP/1.1\r\nHost: x\r\n"
+	          "Content-Length: 100\r\n\r\n";
+	send(fd, partial, strlen(partial), MSG_NOSIGNAL);
+	for (i = 0; i < 20 && still_waiting(fd); i++) {
+		usleep(200000);
+		send(fd, "b", 1, MSG_NOSIGNAL);
+	}
+	read_until_closed(fd, buf, sizeof(buf));
+	dt = ab_test_now() - t0;
+	close(fd);
+	ck_assert_msg(dt > 0.9 && dt < 1.8, "closed after %.2f s", dt);
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 408 ", 13) == 0, "%s", buf);
+}
+END_TEST
+
+/* A kept-alive connection idle after its answer is closed at the deadline
+ * without another response; one that half-closes a partial header is
+ * closed at once. */
+START_TEST(test_idle_and_eof)
+{
+	const char *req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	char buf[1024];
+	ssize_t n;
+	double dt;
+	int fd;
+
+	start_server_timeout(NULL, 16, 1);
+	fd = connect_server();
+	send(fd, req, strlen(req), MSG_NOSIGNAL);
+	usleep(100000);
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	ck_assert_int_gt(n, 12);
+	buf[n] = '\0';
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%s", buf);
+	dt = read_until_closed(fd, buf, sizeof(buf));
+	close(fd);
+	ck_assert_str_eq(buf, "");
+	ck_assert_msg(dt > 0.7 && dt < 1.8, "closed after %.2f s", dt);
+
+	fd = connect_server();
+	send(fd, "GET /healthz HTTP/1.1\r\nHo", 26, MSG_NOSIGNAL);
+	shutdown(fd, SHUT_WR);
+	dt = read_until_closed(fd, buf, sizeof(buf));
+	close(fd);
+	ck_assert_msg(dt < 0.5, "closed after %.2f s", dt);
+}
+END_TEST
+
+/*
+ * Incomplete requests may hold 24 of the 32 slots: each connection past
+ * that closes the oldest incomplete one (with a 408), so a new client is
+ * always answered and the newest incomplete ones stay.
+ */
+START_TEST(test_evict_oldest)
+{
+	const char *partial = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+	const char *rest = "Connection: close\r\n\r\n";
+	char buf[1024];
+	struct resp r;
+	int fds[30], i;
+
+	start_server(NULL, 32);
+	for (i = 0; i < 30; i++) {
+		fds[i] = connect_server();
+		send(fds[i], partial, strlen(partial), MSG_NOSIGNAL);
+		usleep(5000);
+	}
+	usleep(200000);
+	request("GET", "/healthz", NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	usleep(100000);
+	/* 31 came, 24 may wait: the 7 oldest were closed. */
+	for (i = 0; i < 7; i++) {
+		read_until_closed(fds[i], buf, sizeof(buf));
+		ck_assert_msg(strncmp(buf, "HTTP/1.1 408 ", 13) == 0,
+		    "connection %d: %s", i, buf);
+		ck_assert_ptr_nonnull(strstr(buf, "too many incomplete"));
+		close(fds[i]);
+	}
+	for (i = 7; i < 30; i++)
+		ck_assert_msg(still_waiting(fds[i]), "connection %d closed", i);
+	/* ...and are answered when they finish. */
+	send(fds[29], rest, strlen(rest), MSG_NOSIGNAL);
+	read_until_closed(fds[29], buf, sizeof(buf));
+	ck_assert_msg(strncmp(buf, "HTTP/1.1 200", 12) == 0, "%s", buf);
+	for (i = 7; i < 30; i++)
+		close(fds[i]);
+}
+END_TEST
+
 START_TEST(test_start_errors)
 {
 	static const struct {
@@ -1715,6 +1892,9 @@ suite(void)
 	    sizeof(readyz_cases) / sizeof(readyz_cases[0]));
 	tcase_add_test(tc, test_scrape_during_changes);
 	tcase_add_test(tc, test_per_ip_limit);
+	tcase_add_test(tc, test_request_deadline);
+	tcase_add_test(tc, test_idle_and_eof);
+	tcase_add_test(tc, test_evict_oldest);
 	tcase_add_test(tc, test_start_errors);
 	tcase_add_test(tc, test_optional_roots);
 	suite_add_tcase(s, tc);
