@@ -255,6 +255,19 @@ static const struct {
         "os.kill(os.getpid(), signal.SIGSEGV)\n",
         30, RUN_FAILED, -1, SIGSEGV, "killed by signal 11 (SIGSEGV)", NULL, 0,
         30},
+    {"oom", NULL, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
+        30, RUN_FAILED, -1, SIGKILL,
+        "killed by signal 9 (SIGKILL): not sent by allocbenchd; most likely "
+        "the out-of-memory killer",
+        NULL, 0, 30},
+    {"sigill", NULL,
+        "import os, resource, signal\n"
+        "resource.setrlimit(resource.RLIMIT_CORE, (0, 0))\n"
+        "os.kill(os.getpid(), signal.SIGILL)\n",
+        30, RUN_FAILED, -1, SIGILL,
+        "killed by signal 4 (SIGILL): an illegal instruction; the "
+        "interpreter or the allocator was built for a newer CPU",
+        NULL, 0, 30},
     {"utf8", NULL,
         "import sys\nsys.stderr.buffer.write(b'caf\\xc3\\xa9 "
         "\\x1b[31mred \\xff\\xfe end\\n')\nsys.exit(1)\n",
