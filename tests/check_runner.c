@@ -498,7 +498,7 @@ START_TEST(test_group_killed)
 	reaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
 	if (!reaper)
 		ck_assert_int_eq(errno, EINVAL);
-	spec_init(&s, script, group_cases[_i].timeout_s);
+	spec_init(&s, script, group_cases[_i].timeout_s * slowness());
 	run_ok_call(&s, &r);
 	ck_assert_msg(r.status == group_cases[_i].status, "status %s: %s",
 	    run_status_name(r.status), r.error ? r.error : "(null)");
