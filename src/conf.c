@@ -34,6 +34,8 @@
 #include "xmalloc.h"
 
 #define TOKEN_MIN   16
+#define TOKEN_MAX   4096 /* longest credential file read */
+#define CRED_TOKEN  "api_token"
 #define WANT_LISTEN "(want ADDR:PORT or [ADDR6]:PORT)"
 
 enum sect {
@@ -874,5 +876,69 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 	strv_free(l.seen, l.nseen);
 	free(l.buf);
 	fclose(l.fp);
+	return rc;
+}
+
+/*
+ * Reads CREDENTIALS_DIR/api_token into c->api_token through key_apply, so
+ * that the credential passes the same checks as the file's key. The token
+ * is a secret: messages name the file, never its content.
+ */
+int
+conf_load_credentials(struct conf *c, const char *credentials_dir, char *err,
+    size_t errlen)
+{
+	const struct key *k = key_find(SECT_DAEMON, CRED_TOKEN);
+	char buf[TOKEN_MAX + 2], msg[256], *path = NULL;
+	FILE *fp = NULL;
+	size_t n;
+	int rc = -1;
+
+	if (credentials_dir == NULL || *credentials_dir == '\0')
+		return 0;
+	path = xasprintf("%s/%s", credentials_dir, CRED_TOKEN);
+	if ((fp = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT) {
+			rc = 0;
+			goto out;
+		}
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	errno = 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: %s", path,
+		    strerror(errno != 0 ? errno : EIO));
+		goto out;
+	}
+	if (n > TOKEN_MAX) {
+		snprintf(err, errlen, "%s: longer than %d bytes", path,
+		    TOKEN_MAX);
+		goto out;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = '\0';
+	if (n == 0) {
+		snprintf(err, errlen, "%s: empty", path);
+		goto out;
+	}
+	if (memchr(buf, '\0', n) != NULL) {
+		snprintf(err, errlen,
+		    "%s: %s: must be printable ASCII without spaces", path,
+		    CRED_TOKEN);
+		goto out;
+	}
+	if (key_apply(c, k, NULL, buf, msg, sizeof(msg)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	if (fp != NULL)
+		fclose(fp);
+	free(path);
 	return rc;
 }

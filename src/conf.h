@@ -79,6 +79,18 @@ int conf_set(struct conf *c, const char *section, const char *key,
 int conf_parse_listen(const char *listen, char *addr, size_t addrlen,
     unsigned *port, char *err, size_t errlen);
 
+/*
+ * Reads the systemd credentials the daemon understands from
+ * credentials_dir ($CREDENTIALS_DIRECTORY; see systemd.exec(5),
+ * LoadCredential=): "api_token" sets api_token, overriding the file. A NULL
+ * or empty directory, or one without the credential, leaves c as it is.
+ * Trailing newlines are dropped; otherwise the token is checked as the
+ * file's api_token is. Returns 0, or -1 with "PATH: message" in err (never
+ * the token itself) and c unchanged.
+ */
+int conf_load_credentials(struct conf *c, const char *credentials_dir,
+    char *err, size_t errlen);
+
 /* Frees what c owns; conf_free on a zeroed config is a no-op. */
 void conf_free(struct conf *c);
 

@@ -290,6 +290,10 @@ build_conf(const struct options *o, int read_file, struct conf *c, char *err,
 	if (read_file && (o->config_given || access(o->config, F_OK) == 0) &&
 	    conf_load(c, o->config, err, errlen) == -1)
 		return -1;
+	if (read_file &&
+	    conf_load_credentials(c, getenv("CREDENTIALS_DIRECTORY"), err,
+	        errlen) == -1)
+		return -1;
 	for (i = 0; i < o->nov; i++)
 		if (conf_set(c, o->ov[i].def->section, o->ov[i].def->key,
 		        o->ov[i].value, err, errlen) == -1)

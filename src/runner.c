@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -400,6 +401,29 @@ out:
 	return rc;
 }
 
+/*
+ * Why a run may have died of sig, for the two signals a run on a small
+ * board meets without any bug in it: the runner sends SIGKILL only on a
+ * timeout or a cancel, which are judged apart, so a SIGKILL here came from
+ * elsewhere, usually the kernel's OOM killer (or a cgroup's MemoryMax=);
+ * SIGILL is what code built for a newer CPU than this one gets.
+ */
+static const char *
+signal_hint(int sig)
+{
+	switch (sig) {
+	case SIGKILL:
+		return ": not sent by allocbenchd; most likely the "
+		       "out-of-memory killer (too little memory for this "
+		       "many iterations)";
+	case SIGILL:
+		return ": an illegal instruction; the interpreter or the "
+		       "allocator was built for a newer CPU than this one";
+	default:
+		return "";
+	}
+}
+
 /* Judges a child that exited on its own: exit status, report, provider. */
 static void
 judge_exit(const struct child *c, const struct runner_spec *spec, int status,
@@ -410,8 +434,8 @@ judge_exit(const struct child *c, const struct runner_spec *spec, int status,
 
 	if (WIFSIGNALED(status)) {
 		signame(WTERMSIG(status), sname, sizeof(sname));
-		say(msg, sizeof(msg), "killed by signal %d (%s)",
-		    WTERMSIG(status), sname);
+		say(msg, sizeof(msg), "killed by signal %d (%s)%s",
+		    WTERMSIG(status), sname, signal_hint(WTERMSIG(status)));
 		out->status = RUN_FAILED;
 	} else if (WEXITSTATUS(status) != 0) {
 		say(msg, sizeof(msg), "exit status %d", WEXITSTATUS(status));

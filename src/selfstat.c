@@ -87,38 +87,44 @@ open_fds(void)
 }
 
 /*
- * Reads /proc/self/stat fields 14-15 (utime and stime), 22 (starttime),
- * 23 (vsize) and 24 (rss), /proc/self/fd, /proc/stat's btime and
- * RLIMIT_NOFILE; a value that cannot be read leaves its family out.
+ * Reads getrusage for the CPU time, /proc/self/statm for the sizes,
+ * /proc/self/stat field 22 (starttime), /proc/self/fd, /proc/stat's btime
+ * and RLIMIT_NOFILE; a value that cannot be read leaves its family out.
  */
 void
 selfstat_metrics(struct ab_buf *b)
 {
 	char stat[1024], *p;
 	long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
-	double utime = -1, stime = -1, start = -1, vsize = -1, rss = -1;
+	double cpu = -1, start = -1, vsize = -1, rss = -1;
 	double fds, btime;
+	struct rusage ru;
 	struct rlimit rl;
 
-	if (readfile_small("/proc/self/stat", stat, sizeof(stat)) == 0 &&
-	    (p = strrchr(stat, ')')) != NULL) {
-		/* p + 1 starts at field 3 */
-		utime = field_num(p + 1, 14 - 2);
-		stime = field_num(p + 1, 15 - 2);
-		start = field_num(p + 1, 22 - 2);
-		vsize = field_num(p + 1, 23 - 2);
-		rss = field_num(p + 1, 24 - 2);
+	/* qemu-user makes up /proc/self/stat with zeros for the CPU times and
+	 * sizes, so only the start time comes from there */
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	if (readfile_small("/proc/self/statm", stat, sizeof(stat)) == 0) {
+		vsize = field_num(stat, 1);
+		rss = field_num(stat, 2);
+		if (vsize >= 0 && page > 0)
+			vsize *= (double)page;
 	}
+	if (readfile_small("/proc/self/stat", stat, sizeof(stat)) == 0 &&
+	    (p = strrchr(stat, ')')) != NULL)
+		start = field_num(p + 1, 22 - 2); /* p + 1 is at field 3 */
 	fds = open_fds();
 	btime = boot_time();
 
-	if (utime >= 0 && stime >= 0 && tck > 0)
+	if (cpu >= 0)
 		ab_buf_printf(b,
 		    "# HELP allocbench_process_cpu_seconds_total User and "
 		    "system CPU time spent by allocbenchd.\n"
 		    "# TYPE allocbench_process_cpu_seconds_total counter\n"
 		    "allocbench_process_cpu_seconds_total %.2f\n",
-		    (utime + stime) / (double)tck);
+		    cpu);
 	if (rss >= 0 && page > 0)
 		ab_buf_printf(b,
 		    "# HELP allocbench_process_resident_memory_bytes Resident "

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -780,6 +782,111 @@ END_TEST
 
 #define NELEMS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* The api_token credential: what it holds, and what the daemon says. */
+static const struct {
+	const char *text; /* NULL: no credential file */
+	int rc;
+	const char *token; /* expected api_token; NULL: the file's one */
+	const char *msg;   /* after "DIR/api_token: " */
+} creds[] = {
+    {NULL, 0, NULL, NULL},
+    {"0123456789abcdef", 0, "0123456789abcdef", NULL},
+    {"0123456789abcdef\n", 0, "0123456789abcdef", NULL},
+    {"s3cr3t-Token_with.punct!~\r\n\n", 0, "s3cr3t-Token_with.punct!~", NULL},
+    {"", -1, NULL, "empty"},
+    {"\n", -1, NULL, "empty"},
+    {"short\n", -1, NULL, "api_token: must be at least 16 characters"},
+    {"0123456789 abcdef\n", -1, NULL,
+        "api_token: must be printable ASCII without spaces"},
+    {"0123456789abcdef\nsecond-line-here\n", -1, NULL,
+        "api_token: must be printable ASCII without spaces"},
+};
+
+static void
+put_cred(const char *dir, const char *text, size_t len)
+{
+	char path[sizeof(tmpdir) + 32];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/api_token", dir);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(text, 1, len, fp), len);
+	ck_assert_int_eq(fclose(fp), 0);
+}
+
+START_TEST(test_credentials)
+{
+	char err[512], want[512], path[sizeof(tmpdir) + 32];
+	const char *text = creds[_i].text;
+	struct conf c;
+
+	conf_defaults(&c);
+	ck_assert_int_eq(load_text(&c,
+	                     "[daemon]\napi_token = from-the-config-file\n",
+	                     err, sizeof(err)),
+	    0);
+	snprintf(path, sizeof(path), "%s/api_token", tmpdir);
+	if (text != NULL)
+		put_cred(tmpdir, text, strlen(text));
+	err[0] = '\0';
+	ck_assert_int_eq(conf_load_credentials(&c, tmpdir, err, sizeof(err)),
+	    creds[_i].rc);
+	ck_assert_str_eq(c.api_token,
+	    creds[_i].token != NULL ? creds[_i].token : "from-the-config-file");
+	if (creds[_i].msg != NULL) {
+		snprintf(want, sizeof(want), "%s: %s", path, creds[_i].msg);
+		ck_assert_str_eq(err, want);
+	}
+	if (text != NULL)
+		ck_assert_int_eq(unlink(path), 0);
+	conf_free(&c);
+}
+END_TEST
+
+/* No directory, an unreadable credential and an over-long one. */
+START_TEST(test_credentials_edges)
+{
+	char err[512], want[512], path[sizeof(tmpdir) + 32], big[5000];
+	struct conf c;
+
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_load_credentials(&c, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(conf_load_credentials(&c, "", err, sizeof(err)), 0);
+	ck_assert_ptr_null(c.api_token);
+
+	snprintf(path, sizeof(path), "%s/api_token", tmpdir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	ck_assert_int_eq(conf_load_credentials(&c, tmpdir, err, sizeof(err)),
+	    -1);
+	snprintf(want, sizeof(want), "%s: Is a directory", path);
+	ck_assert_str_eq(err, want);
+	ck_assert_int_eq(rmdir(path), 0);
+
+	memset(big, 'a', sizeof(big));
+	put_cred(tmpdir, big, sizeof(big));
+	ck_assert_int_eq(conf_load_credentials(&c, tmpdir, err, sizeof(err)),
+	    -1);
+	snprintf(want, sizeof(want), "%s: longer than 4096 bytes", path);
+	ck_assert_str_eq(err, want);
+
+	put_cred(tmpdir, "0123456789abcdef\0tail", 21);
+	ck_assert_int_eq(conf_load_credentials(&c, tmpdir, err, sizeof(err)),
+	    -1);
+	snprintf(want, sizeof(want),
+	    "%s: api_token: must be printable ASCII without spaces", path);
+	ck_assert_str_eq(err, want);
+	ck_assert_ptr_null(c.api_token);
+
+	put_cred(tmpdir, big, 4096);
+	ck_assert_int_eq(conf_load_credentials(&c, tmpdir, err, sizeof(err)),
+	    0);
+	ck_assert_uint_eq(strlen(c.api_token), 4096);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_ptr_null(strstr(err, "aaaa"));
+	conf_free(&c);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -800,6 +907,8 @@ suite(void)
 	tcase_add_test(tc, test_parse_listen_small_buffer);
 	tcase_add_test(tc, test_example_loads);
 	tcase_add_test(tc, test_example_uncommented);
+	tcase_add_loop_test(tc, test_credentials, 0, NELEMS(creds));
+	tcase_add_test(tc, test_credentials_edges);
 	suite_add_tcase(s, tc);
 	return s;
 }
