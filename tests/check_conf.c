@@ -527,8 +527,7 @@ static const struct {
 } sets[] = {
     {"daemon", "interval", "900", 0, "interval=900\n"},
     {"daemon", "interval", "x", -1, "interval: 'x' is not a number"},
-    {"daemon", "window", "101", -1,
-        "window: '101' is out of range [1, 100]"},
+    {"daemon", "window", "101", -1, "window: '101' is out of range [1, 100]"},
     {"daemon", "listen", "[::]:8081", 0, "listen=[::]:8081\n"},
     {"daemon", "listen", "localhost:8080", -1,
         "listen: 'localhost' is not a numeric IPv4 address (host names are "
