@@ -498,17 +498,21 @@ srnull_below(const struct srnull *z, double q)
 	return lo;
 }
 
-struct absrank {
-	double a;
+/* A value and its index, sorted by value, then index (stable order for
+ * ties). */
+struct pidx {
+	double p;
 	size_t i;
 };
 
 static int
-cmp_absrank(const void *pa, const void *pb)
+cmp_pidx(const void *pa, const void *pb)
 {
-	const struct absrank *a = pa, *b = pb;
+	const struct pidx *a = pa, *b = pb;
 
-	return (a->a > b->a) - (a->a < b->a);
+	if (a->p != b->p)
+		return (a->p > b->p) - (a->p < b->p);
+	return (a->i > b->i) - (a->i < b->i);
 }
 
 /*
@@ -520,20 +524,20 @@ static int
 signed_ranks(const double *d, size_t n, double *rplus, double *rminus,
     double *ties)
 {
-	struct absrank *r;
+	struct pidx *r;
 	size_t i, j, k;
 	double avg, t;
 
 	if ((r = malloc(n * sizeof(*r))) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
-		r[i].a = fabs(d[i]);
+		r[i].p = fabs(d[i]);
 		r[i].i = i;
 	}
-	qsort(r, n, sizeof(*r), cmp_absrank);
+	qsort(r, n, sizeof(*r), cmp_pidx);
 	*rplus = *rminus = *ties = 0;
 	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && r[j].a == r[i].a; j++)
+		for (j = i + 1; j < n && r[j].p == r[i].p; j++)
 			;
 		avg = (double)(i + 1 + j) / 2; /* ranks i+1..j */
 		t = (double)(j - i);
@@ -779,22 +783,6 @@ stats_hl(const double *d, size_t n, double alpha, struct stats_hl *out,
 	walsh_free(&ws);
 	*out = h;
 	return 0;
-}
-
-/* Ascending order of p through an index array. */
-struct pidx {
-	double p;
-	size_t i;
-};
-
-static int
-cmp_pidx(const void *pa, const void *pb)
-{
-	const struct pidx *a = pa, *b = pb;
-
-	if (a->p != b->p)
-		return (a->p > b->p) - (a->p < b->p);
-	return (a->i > b->i) - (a->i < b->i);
 }
 
 static struct pidx *
