@@ -98,6 +98,8 @@ sha256_update(struct sha256 *s, const void *p, size_t len)
 	const unsigned char *in = p;
 	size_t take;
 
+	if (len == 0)
+		return; /* p may be NULL then; memcpy's may not */
 	s->bytes += len;
 	if (s->fill > 0) {
 		take = sizeof(s->block) - s->fill;
