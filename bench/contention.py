@@ -6,14 +6,16 @@ Runs the real allocbenchd (daemon mode, rounds requested back to back with
 POST /api/v1/rounds) on python3 under glibc and jemalloc, in three
 conditions, and keeps every run document:
 
-  quiet   the daemon and its runs at nice -10, nothing else started: the
-          reference verdict (the machine's own background load is
-          recorded, not removed);
-  device  the same, plus competing work at the same priority: one process
-          per CPU, each alternating busy and idle spells of random
-          (exponential) length, imitating a device's own work;
-  shared  everything at nice 0: the same competing work, and whatever else
-          the machine runs competes on equal terms.
+  quiet   the daemon and its runs at nice -10, in a session of their own
+          whose scheduling group (autogroup) is at nice -10 too, nothing
+          else started: the reference verdict (the machine's own
+          background load is recorded, not removed);
+  device  the same, plus competing work in the same session at the same
+          priority: one process per CPU, each alternating busy and idle
+          spells of random (exponential, mean 50 ms each) length,
+          imitating a device's own work;
+  shared  the same competing work, everything at nice 0: whatever else the
+          machine runs competes on equal terms.
 
 The daemon is configured with max_load = 0 and max_runq = 0, so it flags
 nothing; the gates are applied here, to the same runs:
@@ -86,6 +88,21 @@ def loadavg():
 def set_nice(n):
     def pre():
         os.setpriority(os.PRIO_PROCESS, 0, n)
+    return pre
+
+
+def own_session(n):
+    """A session of its own at nice n. Where the kernel schedules sessions
+    as groups (autogroup, sched(7)), a process's nice only weighs against
+    its own session, so the group gets nice n too."""
+    def pre():
+        os.setsid()
+        os.setpriority(os.PRIO_PROCESS, 0, n)
+        try:
+            with open("/proc/self/autogroup", "w") as f:
+                f.write("%d" % n)
+        except OSError:
+            pass
     return pre
 
 
@@ -329,18 +346,29 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--conditions", default="quiet,device,shared")
     ap.add_argument("--analyze-only", action="store_true")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
     a = ap.parse_args()
     out = a.out or tempfile.mkdtemp(prefix="contention-study.")
     os.makedirs(out, exist_ok=True)
     plan = {"quiet": (-10, False), "device": (-10, True),
             "shared": (0, True)}
+    if a.child:
+        # in the condition's own session: the daemon, its runs and the
+        # competing work share its scheduling group
+        nice, with_load = plan[a.child]
+        collect(a.build, a.child, nice, with_load, a.rounds, a.iterations,
+                a.seed, out)
+        return
     data = {}
     for i, cond in enumerate(a.conditions.split(",")):
         path = os.path.join(out, cond + ".json")
         if not a.analyze_only:
-            nice, with_load = plan[cond]
-            collect(a.build, cond, nice, with_load, a.rounds, a.iterations,
-                    a.seed + 100 * i, out)
+            subprocess.run(
+                [sys.executable, os.path.abspath(__file__), "--child", cond,
+                 "--build", a.build, "--rounds", str(a.rounds),
+                 "--iterations", str(a.iterations), "--seed",
+                 str(a.seed + 100 * i), "--out", out],
+                preexec_fn=own_session(plan[cond][0]), check=True)
         with open(path) as f:
             data[cond] = json.load(f)
     print("# runs kept in %s; %d rounds, %d iterations" % (
