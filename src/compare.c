@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The comparisons behind every verdict. Runs come in rounds, and within a
+ * The comparisons behind every verdict, on CPU time (user plus system).
+ * Runs come in rounds, and within a
  * round the variants ran minutes apart at most, so a variant's run is
  * compared with its baseline's run of the same round: pairing removes the
  * machine's drift from one round to the next. Only rounds where both runs
@@ -21,6 +22,21 @@
 
 /* Two runs further apart than this never belong to one round. */
 #define AB_ROUND_SPAN_MS (6 * 3600 * 1000LL)
+
+/*
+ * The time a verdict judges: the run's CPU time, user plus system, from
+ * wait4. On a busy device wall time also measures the device's other work;
+ * bench/contention.py found CPU time's per-round spread a half to a third
+ * of wall time's under competition and equal to it on a quiet machine
+ * (README, "Which time the verdicts use").
+ */
+static double
+cpu_s(const struct run *r)
+{
+	double t = r->user_s + r->sys_s;
+
+	return isfinite(t) ? t : -1;
+}
 
 /*
  * The differences of the newest usable rounds, newest first, into a new
@@ -58,10 +74,10 @@ pair_rounds(const struct store *s, const struct comparison *cmp,
 		else {
 			/* the same id hours apart is not the same round (a
 			 * history written while the old one was unreadable) */
-			if (rb->wall_s > 0 && rv->wall_s > 0 &&
+			if (cpu_s(rb) > 0 && cpu_s(rv) > 0 &&
 			    llabs(rb->started_ms - rv->started_ms) <
 			        AB_ROUND_SPAN_MS)
-				d[k++] = log(rb->wall_s / rv->wall_s);
+				d[k++] = log(cpu_s(rb) / cpu_s(rv));
 			i--;
 			j--;
 		}

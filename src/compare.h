@@ -40,7 +40,7 @@ struct comparison {
  * rounds are those in which the variant and its baseline both have a
  * verified run that passes the filter (size, flags) and belongs to that
  * variant's current segment (store_segment); the newest `window` of them
- * give the differences d = log(baseline wall / variant wall). Every
+ * give the differences d = log(baseline CPU time / variant CPU time). Every
  * comparison with at least AB_MIN_PAIRS pairs is tested with Holm's
  * step-down at the per-look levels (stats_holm_levels), so the chance of
  * any false call over all comparisons and looks stays at AB_LOOKS_FWER.

@@ -15,7 +15,7 @@
 
 /* Default max_runq: a run that waited for the CPU for more than this
  * fraction of its wall time is flagged contended. */
-#define AB_MAX_RUNQ_DEFAULT 0.05
+#define AB_MAX_RUNQ_DEFAULT 0.10
 
 struct conf {
 	/* [daemon] */

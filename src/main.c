@@ -87,7 +87,7 @@ static const struct opt_def {
     {"timeout", OPT_OVERRIDE, "SECONDS", MODE_ANY, "workload", "timeout",
         "kill a run after this long (default 600)"},
     {"max-runq", OPT_OVERRIDE, "FRACTION", MODE_ANY, "daemon", "max_runq",
-        "flag runs that waited for the CPU longer (default 0.05; 0: never)"},
+        "flag runs that waited for the CPU longer (default 0.10; 0: never)"},
     {"margin", OPT_OVERRIDE, "FRACTION", MODE_ANY, "daemon", "margin",
         "equivalence margin of the verdicts (default 0.02)"},
     {"workload", OPT_WORKLOAD, "PATH", MODE_ANY, NULL, NULL,

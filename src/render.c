@@ -234,7 +234,7 @@ static cJSON *
 segments_json(const struct store *s, const char *id)
 {
 	struct store_filter f = {0, 1, NULL};
-	const struct run **runs = NULL, *first = NULL, *prev = NULL;
+	const struct run **runs = NULL, *prev = NULL;
 	struct fingerprint a, b;
 	cJSON *arr = cJSON_CreateArray(), *o = NULL, *ja, *jb;
 	size_t n = store_ok_runs(s, id, &f, 0, &runs), i, cnt = 0;
@@ -271,7 +271,6 @@ segments_json(const struct store *s, const char *id)
 			cJSON_Delete(jb);
 		}
 		add_str(o, "changed", prev == NULL ? NULL : what);
-		first = r;
 		prev = r;
 		cnt = 1;
 	}
@@ -279,7 +278,6 @@ segments_json(const struct store *s, const char *id)
 		cJSON_AddNumberToObject(o, "runs", (double)cnt);
 		add_time(o, "last_at", prev->started_ms);
 	}
-	(void)first;
 	free(runs);
 	return arr;
 }
@@ -385,11 +383,13 @@ render_summary(const struct catalog *c, const struct store *s,
 	cJSON_AddBoolToObject(doc, "include_flagged", ro->include_flagged);
 	an = cJSON_AddObjectToObject(doc, "analysis");
 	cJSON_AddStringToObject(an, "method",
-	    "paired by round: Hodges-Lehmann estimate of the log ratio, "
+	    "paired by round: Hodges-Lehmann estimate of the log ratio of "
+	    "CPU time (user + system), "
 	    "its signed-rank interval, Wilcoxon signed-rank test, Holm "
 	    "across comparisons at a per-look level");
 	cJSON_AddNumberToObject(an, "min_pairs", AB_MIN_PAIRS);
 	add_num(an, "margin", ro->margin);
+	cJSON_AddStringToObject(an, "time", "cpu");
 	cJSON_AddNumberToObject(an, "looks", (double)ro->looks);
 	add_num(an, "fwer", AB_LOOKS_FWER);
 	vars = cJSON_AddArrayToObject(doc, "variants");
@@ -617,8 +617,8 @@ render_table(FILE *fp, const cJSON *summary)
 	free(cells);
 
 	fprintf(fp,
-	    "\nspeedup = exp(Hodges-Lehmann estimate of log(baseline wall / "
-	    "variant wall)) over rounds paired by round; >1 is faster. The "
+	    "\nspeedup = exp(Hodges-Lehmann estimate of log(baseline CPU time / "
+	    "variant CPU time)) over rounds paired by round; >1 is faster. The "
 	    "interval and the verdict use Holm's procedure at a level that "
 	    "keeps the chance of any false call at %.0f%% over every "
 	    "comparison and look. equivalent = the interval lies within the "

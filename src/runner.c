@@ -301,8 +301,10 @@ report_extras(const cJSON *root, struct run *out)
 
 	if (contention_schedstat_from_json(
 	        cJSON_GetObjectItemCaseSensitive(root, "schedstat"), &ss, err,
-	        sizeof(err)) == CONTENTION_OK)
-		out->runq_s = (double)ss.wait_ns / 1e9;
+	        sizeof(err)) == CONTENTION_OK &&
+	    (ss.run_ns != 0 || ss.wait_ns != 0 || ss.slices != 0))
+		out->runq_s =
+		    (double)ss.wait_ns / 1e9; /* 0 0 0: not accounted */
 	item = cJSON_GetObjectItemCaseSensitive(root, "python_full");
 	if (cJSON_IsString(item) && item->valuestring != NULL)
 		out->python_full = xstrdup(item->valuestring);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "catalog.h"
 #include "host.h"
 #include "hostmon.h"
@@ -62,6 +63,9 @@ struct sched {
 	int persist_logged; /* persist_ok as last logged */
 	int64_t next_round; /* id of the next measured round */
 	size_t round_runs;  /* runs recorded in the current round */
+	size_t
+	    round_flagged[RUN_NFLAGS]; /* verified runs per flag, this round */
+	double runq_lo, runq_hi; /* contended runs' delay/wall, this round */
 };
 
 void
@@ -218,6 +222,50 @@ on_progress(void *arg, const struct rounds_progress *p)
 	    p->warmup ? " (warm-up)" : "", p->index, p->total);
 }
 
+/* Counts a verified run's flags for the round's log line. */
+static void
+note_flags(struct sched *s, const struct run *r)
+{
+	double f;
+	size_t i;
+
+	if (r->status != RUN_OK)
+		return;
+	for (i = 0; i < RUN_NFLAGS; i++)
+		if (r->flags & run_flags[i].bit)
+			s->round_flagged[i]++;
+	if ((r->flags & RUN_FLAG_CONTENDED) && r->wall_s > 0) {
+		f = r->runq_s / r->wall_s;
+		s->runq_lo = f < s->runq_lo ? f : s->runq_lo;
+		s->runq_hi = f > s->runq_hi ? f : s->runq_hi;
+	}
+}
+
+/*
+ * One line per round on what was left out and why, for example
+ * "round 12: 4 runs, excluded: contended 2 (run-queue delay 7-19%)".
+ */
+static void
+log_round(struct sched *s)
+{
+	struct ab_buf b = AB_BUF_INIT;
+	size_t i, n = 0;
+
+	for (i = 0; i < RUN_NFLAGS; i++) {
+		if (s->round_flagged[i] == 0)
+			continue;
+		ab_buf_printf(&b, "%s %s %zu",
+		    n++ ? "," : " excluded:", run_flags[i].name,
+		    s->round_flagged[i]);
+		if (run_flags[i].bit == RUN_FLAG_CONTENDED)
+			ab_buf_printf(&b, " (run-queue delay %.0f-%.0f%%)",
+			    s->runq_lo * 100, s->runq_hi * 100);
+	}
+	log_info("round %llu: %zu runs,%s", (unsigned long long)s->next_round,
+	    s->round_runs, n ? b.p : " none excluded");
+	ab_buf_free(&b);
+}
+
 static void
 on_record(void *arg, const struct run *r)
 {
@@ -235,6 +283,7 @@ on_record(void *arg, const struct run *r)
 	pthread_mutex_unlock(&s->state.lock);
 	state_publish(&s->state);
 	s->round_runs++;
+	note_flags(s, r);
 
 	if (r->status == RUN_OK)
 		log_debug("%s: ok, %.3f s%s", r->variant, r->wall_s,
@@ -274,6 +323,9 @@ run_round(struct sched *s)
 	s->state.next_round_ms = 0;
 	pthread_mutex_unlock(&s->state.lock);
 	s->round_runs = 0;
+	memset(s->round_flagged, 0, sizeof(s->round_flagged));
+	s->runq_lo = INFINITY;
+	s->runq_hi = -INFINITY;
 	log_info("round %llu starting",
 	    (unsigned long long)s->state.rounds_completed + 1);
 
@@ -281,6 +333,7 @@ run_round(struct sched *s)
 	    !scheduler_stop)
 		log_err("round stopped: %s", err);
 
+	log_round(s);
 	/* a cancelled round used its id too: ids are never reused */
 	s->next_round++;
 	pthread_mutex_lock(&s->state.lock);

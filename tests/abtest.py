@@ -69,11 +69,13 @@ class Daemon:
         self.conf = os.path.join(tmp, name + ".conf")
         self.proc = self.log = self.port = None
 
-    def launch(self, log, args=(), port=0, env=None, timeout=15):
+    def launch(self, log, args=(), port=0, env=None, timeout=15,
+               preexec=None):
         """Starts the daemon listening on 127.0.0.1:port (0: any free
         port) with its stderr in log and env added to the environment
-        (without the caller's NOTIFY_SOCKET and WATCHDOG_USEC), then waits
-        for the "(port N)" it logs; returns N."""
+        (without the caller's NOTIFY_SOCKET and WATCHDOG_USEC), running
+        preexec in the child before the exec when given, then waits for
+        the "(port N)" it logs; returns N."""
         self.log = log
         full_env = dict(os.environ)
         full_env.pop("NOTIFY_SOCKET", None)
@@ -85,7 +87,7 @@ class Daemon:
                  "127.0.0.1:%d" % port, "--state-dir", self.state] +
                 list(args),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=err, env=full_env)
+                stderr=err, env=full_env, preexec_fn=preexec)
         end = time.time() + timeout
         while time.time() < end:
             m = re.search(r"\(port (\d+)\)", self.logtext())

@@ -144,7 +144,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c.history_max_mb, 64);
 	ck_assert_ptr_null(c.api_token);
 	ck_assert_double_eq(c.max_load, 0);
-	ck_assert_double_eq(c.max_runq, 0.05);
+	ck_assert_double_eq(c.max_runq, 0.10);
 	ck_assert_double_eq(c.margin, 0.02);
 	ck_assert_int_eq(c.include_flagged, 0);
 	ck_assert_int_eq(c.max_connections, 32);
