@@ -141,9 +141,9 @@ round_done(void *arg, int64_t round)
 		return 0;
 	cmp = compare_all(s->cat, s->st, &s->co);
 	for (i = 0; i < s->cat->nvariants; i++) {
-		/* a variant that never runs cannot hold the session open */
+		/* a pair that never runs cannot hold the session open */
 		if (cmp[i].base == NULL || !cmp[i].v->available ||
-		    s->decided_after[i] != 0)
+		    !cmp[i].base->available || s->decided_after[i] != 0)
 			continue;
 		if (decided(cmp[i].res.verdict)) {
 			s->frozen[i] = cmp[i];
