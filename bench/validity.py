@@ -30,7 +30,6 @@ many would have been flagged). Run it at a raised priority (nice -n -10).
 import json
 import math
 import os
-import random
 import re
 import secrets
 import socket
@@ -77,7 +76,6 @@ def once(conf, allocs):
     doc = json.loads(p.stdout)
     # per-round wall times from the progress log (ms resolution)
     walls = {}
-    nvar = None
     for m in RUN_RE.finditer(p.stderr):
         idx, tot, var, wu, st, w = m.groups()
         if wu:
@@ -233,6 +231,216 @@ def daemon(out, rounds):
         p.wait()
 
 
+# ---------------------------------------------------------------- report
+
+
+def wilson(k, n, z=1.96):
+    """95% Wilson interval of a proportion k/n."""
+    if n == 0:
+        return (float("nan"), float("nan"))
+    ph = k / n
+    c = (ph + z * z / (2 * n)) / (1 + z * z / n)
+    h = z * math.sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, c - h), min(1.0, c + h))
+
+
+def pct(k, n):
+    lo, hi = wilson(k, n)
+    return "%d/%d = %.1f%% (95%% CI %.1f-%.1f%%)" % (
+        k, n, 100 * k / n if n else float("nan"), 100 * lo, 100 * hi)
+
+
+def pairs_of(walls, base, var):
+    """Per-round d = log(base/var) of one window (runs in round order)."""
+    return [math.log(b / v) for b, v in zip(walls.get(base, []),
+                                              walls.get(var, []))
+            if b and v]
+
+
+def signrank_p(d):
+    """Two-sided signed-rank p of d, exact permutation law of the signs
+    given the (average) ranks of |d|, zeros dropped."""
+    d = [x for x in d if x != 0]
+    n = len(d)
+    if n == 0:
+        return 1.0
+    order = sorted(range(n), key=lambda i: abs(d[i]))
+    rank2 = [0] * n
+    i = 0
+    while i < n:
+        j = i
+        while j + 1 < n and abs(d[order[j + 1]]) == abs(d[order[i]]):
+            j += 1
+        for t in range(i, j + 1):
+            rank2[order[t]] = i + j + 2  # twice the average rank
+        i = j + 1
+    total = sum(rank2)
+    dist = {0: 1}
+    for r in rank2:
+        nd = dict(dist)
+        for t, c in dist.items():
+            nd[t + r] = nd.get(t + r, 0) + c
+        dist = nd
+    tp = sum(r for r, x in zip(rank2, d) if x > 0)
+    lo = sum(c for t, c in dist.items() if t <= tp) / 2.0**n
+    hi = sum(c for t, c in dist.items() if t >= tp) / 2.0**n
+    del total
+    return min(1.0, 2 * min(lo, hi))
+
+
+def hodges_lehmann(d):
+    """HL estimate with its large-sample 95% interval."""
+    n = len(d)
+    w = sorted((d[i] + d[j]) / 2 for i in range(n) for j in range(i, n))
+    m = len(w)
+    c = int(m / 2 - 1.96 * math.sqrt(n * (n + 1) * (2 * n + 1) / 24))
+    return statistics.median(w), w[max(c, 0)], w[min(m - 1 - c, m - 1)]
+
+
+def sd_robust(d):
+    med = statistics.median(d)
+    return 1.4826 * statistics.median(abs(x - med) for x in d)
+
+
+def noise(windows, base, var):
+    sds = [statistics.stdev(p) for p in
+           (pairs_of(r["walls"], base, var) for r in windows) if len(p) > 2]
+    pooled = [x - statistics.mean(p) for p in
+              (pairs_of(r["walls"], base, var) for r in windows) if p
+              for x in p]
+    return ("SD of the paired log ratios: median per window %.3f "
+            "(IQR %.3f-%.3f), pooled %.3f, robust (1.4826 MAD) %.3f" % (
+                statistics.median(sds), *statistics.quantiles(sds, n=4)[::2],
+                statistics.pstdev(pooled), sd_robust(pooled)))
+
+
+def fixed_rate(windows, base, var, n, want):
+    """What a single look at n rounds at 0.05 would call: the count with
+    the sign `want` (-1 slower, +1 faster, 0 either)."""
+    k = tot = 0
+    for r in windows:
+        d = pairs_of(r["walls"], base, var)[:n]
+        if len(d) < n:
+            continue
+        tot += 1
+        if signrank_p(d) < 0.05:
+            est = statistics.median(d)
+            k += want == 0 or (est > 0) == (want > 0)
+    return k, tot
+
+
+def cost_line(windows):
+    rounds = [r["session"]["rounds"] for r in windows]
+    dev = [r["session"]["device_time_s"] for r in windows]
+    per = [t / n for t, n in zip(dev, rounds)]
+    return ("session: median %d rounds (IQR %s), device time median %.1f s;"
+            " per round %.2f s, so 10 runs %.1f s, 30 runs %.1f s" % (
+                statistics.median(rounds),
+                "-".join("%g" % q for q in
+                         statistics.quantiles(rounds, n=4)[::2]),
+                statistics.median(dev), statistics.median(per),
+                10 * statistics.median(per), 30 * statistics.median(per)))
+
+
+def loads(windows):
+    ls = [x for r in windows for x in r["load1"]]
+    return "load average (1 min) %.1f-%.1f, median %.1f" % (
+        min(ls), max(ls), statistics.median(ls))
+
+
+def report(out):
+    base = "python3/glibc"
+    aa = records(out, "aa-once")
+    if aa:
+        v = "python3/aa"
+        verd = [r["cmp"][v]["verdict"] for r in aa]
+        false = sum(x in ("faster", "slower") for x in verd)
+        print("## A/A, --once (adaptive, --max-runs %d, %d iterations)"
+              % (MAX_RUNS, ITER))
+        print(loads(aa))
+        print("false calls (faster or slower):", pct(false, len(aa)))
+        for x in ("faster", "slower", "equivalent", "undecided"):
+            print("  %s: %d" % (x, verd.count(x)))
+        print("  decided_after of the false calls:",
+              sorted(r["cmp"][v]["decided_after"] for r in aa
+                     if r["cmp"][v]["verdict"] in ("faster", "slower")))
+        print("  detectable at the end: median %.1f%%" % (100 * statistics.median(
+            r["cmp"][v]["detectable"] for r in aa
+            if r["cmp"][v]["detectable"] is not None)))
+        print(" ", noise(aa, base, v))
+        for n in (10, 30):
+            print("  one look at %d rounds, signed-rank p < 0.05: %s"
+                  % (n, pct(*fixed_rate(aa, base, v, n, 0))))
+        print(" ", cost_line(aa))
+    cal = records(out, "calibrate")
+    det = records(out, "detect")
+    if cal:
+        print("## calibration: %s" % json.dumps(cal[-1]))
+    if det:
+        print("## detection, --once (adaptive, --max-runs %d, Holm across "
+              "the three)" % MAX_RUNS)
+        print(loads(det))
+        print(" ", cost_line(det))
+        for sl in SLOWS:
+            v = "python3/slow%d" % sl
+            d = [x for r in det for x in pairs_of(r["walls"], base, v)]
+            est, lo, hi = hodges_lehmann(d)
+            print("### slow%d: true slowdown %.1f%% (95%% CI %.1f-%.1f%%, "
+                  "HL of %d pairs)" % (sl, 100 * (math.exp(-est) - 1),
+                                       100 * (math.exp(-hi) - 1),
+                                       100 * (math.exp(-lo) - 1), len(d)))
+            print(" ", noise(det, base, v))
+            c = [r["cmp"][v] for r in det]
+            nw = len(c)
+            for x in ("slower", "faster", "equivalent", "undecided"):
+                print("  %s: %s" % (x, pct(sum(k["verdict"] == x
+                                              for k in c), nw)))
+            da = sorted(k["decided_after"] for k in c
+                        if k["verdict"] == "slower")
+            curve = []
+            for r_ in (6, 8, 10, 12, 15, 20, 25, 30):
+                curve.append("%d: %.2f" % (r_, sum(x <= r_ for x in da) / nw))
+            print("  P(decided slower by round r):", ", ".join(curve))
+            if da:
+                print("  decided_after (correct): median %g, all %s" % (
+                    statistics.median(da), da))
+            for n in (10, 30):
+                print("  one look at %d rounds at 0.05 (no look or "
+                      "comparison control): slower %s" % (
+                          n, pct(*fixed_rate(det, base, v, n, -1))))
+    dm = records(out, "daemon")
+    if dm:
+        looks = [r for r in dm if r["cmp"]["pairs"] >= 6]
+        false = [r["round"] for r in looks
+                 if r["cmp"]["verdict"] in ("faster", "slower")]
+        print("## A/A, daemon (window 30, a look after every round)")
+        print("load average %.1f-%.1f" % (min(r["load1"] for r in dm),
+                                           max(r["load1"] for r in dm)))
+        print("looks with >= 6 pairs:", len(looks))
+        print("looks calling faster/slower:", pct(len(false), len(looks)),
+              "(consecutive looks share 29 of 30 pairs: about %d "
+              "independent windows)" % max(1, len(looks) // 30))
+        print("  at rounds:", false)
+        for x in ("faster", "slower", "equivalent", "undecided"):
+            print("  %s: %d" % (x, sum(r["cmp"]["verdict"] == x
+                                       for r in looks)))
+        runs = records(out, "daemon-runs")
+        if runs:
+            rs = runs[-1]["runs"]["runs"]
+            ok = [r for r in rs if r.get("status") == "ok"]
+            fl = [r for r in ok if r.get("runq_s") is not None
+                  and r["wall_s"] > 0 and r["runq_s"] / r["wall_s"] > 0.05]
+            print("  runs that max_runq = 0.05 would have flagged "
+                  "contended:", pct(len(fl), len(ok)))
+            by = {}
+            for r in ok:
+                by.setdefault(r["round"], {})[r["variant"]] = r["wall_s"]
+            d = [math.log(x[base] / x["python3/aa"]) for x in by.values()
+                 if base in x and "python3/aa" in x]
+            print("  SD of the paired log ratios: %.3f (robust %.3f, %d "
+                  "rounds)" % (statistics.stdev(d), sd_robust(d), len(d)))
+
+
 def main():
     cmd, out = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None
     if cmd == "aa-once":
@@ -246,8 +454,7 @@ def main():
     elif cmd == "daemon":
         daemon(out, int(sys.argv[3]))
     elif cmd == "report":
-        import validity_report
-        validity_report.report(out)
+        report(out)
     else:
         sys.exit(__doc__)
 
