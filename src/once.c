@@ -6,8 +6,9 @@
  * seconds, or exactly --runs rounds; prints the table (or the summary
  * document with --json) with the rounds and time it took; and tells by its
  * exit status whether every interpreter's baseline produced verified runs.
- * Each comparison keeps the verdict of the first round that decided it, as
- * a sequential test must. Nothing is written to disk. Progress goes to stderr
+ * An adaptive session keeps, for each comparison, the verdict of the first
+ * round that decided it, as a sequential test must; a fixed --runs session
+ * looks once, at the end. Nothing is written to disk. Progress goes to stderr
  * when that is a terminal, or as log lines with --verbose.
  */
 #include "config.h"
@@ -119,10 +120,11 @@ decided(enum stats_verdict v)
 }
 
 /*
- * After each measured round: judges every comparison as the summary
- * would, freezes each one at the first look that decides it (a sequential
- * test stops there), and stops the session once all are decided or the
- * time is up.
+ * After each measured round of an adaptive session: judges every
+ * comparison of an available variant as the summary would, freezes each
+ * one at the first look that decides it (a sequential test stops there),
+ * and stops the session once all are decided or the time is up. A fixed
+ * session only counts its rounds.
  */
 static int
 round_done(void *arg, int64_t round)
@@ -134,9 +136,14 @@ round_done(void *arg, int64_t round)
 
 	(void)round;
 	s->rounds++;
+	/* a fixed count has one look, at the end: render_summary's */
+	if (s->fixed)
+		return 0;
 	cmp = compare_all(s->cat, s->st, &s->co);
 	for (i = 0; i < s->cat->nvariants; i++) {
-		if (cmp[i].base == NULL || s->decided_after[i] != 0)
+		/* a pair that never runs cannot hold the session open */
+		if (cmp[i].base == NULL || !cmp[i].v->available ||
+		    !cmp[i].base->available || s->decided_after[i] != 0)
 			continue;
 		if (decided(cmp[i].res.verdict)) {
 			s->frozen[i] = cmp[i];
@@ -148,7 +155,7 @@ round_done(void *arg, int64_t round)
 	s->all_decided = !open;
 	s->out_of_time =
 	    s->max_time > 0 && timefmt_mono_s() - s->t0 >= s->max_time;
-	return !s->fixed && (s->all_decided || s->out_of_time);
+	return s->all_decided || s->out_of_time;
 }
 
 /*
