@@ -61,8 +61,8 @@
 #define AB_CONN_MEMORY   (32 * 1024) /* per-connection pool */
 #define AB_RUNS_DEFAULT  100
 #define AB_RUNS_MAX      10000
-#define AB_SINCE_MAX     253402300799L /* 9999-12-31T23:59:59Z */
-#define AB_SELF_REFRESH  1000          /* ms between /proc reads */
+#define AB_SINCE_MAX     253402300799.0 /* 9999-12-31T23:59:59Z */
+#define AB_SELF_REFRESH  1000           /* ms between /proc reads */
 #define AB_JSON          "application/json"
 #define AB_METRICS_TYPE  "text/plain; version=0.0.4; charset=utf-8"
 #define AB_VENDOR_PREFIX "/vendor/"
@@ -341,13 +341,17 @@ static int
 parse_since(const char *v, int64_t *ms, char *err, size_t errlen)
 {
 	char nerr[128];
-	long secs;
+	double secs;
 
 	if (v[0] >= '0' && v[0] <= '9' &&
 	    strspn(v, "0123456789") == strlen(v)) {
-		if (num_parse_long(v, 0, AB_SINCE_MAX, &secs, nerr,
+		/* a double holds every second up to 9999 exactly, where a
+		 * 32-bit long stops in 2038 */
+		if (num_parse_double(v, 0, AB_SINCE_MAX, &secs, nerr,
 		        sizeof(nerr)) == -1) {
-			snprintf(err, errlen, "since: %s", nerr);
+			snprintf(err, errlen,
+			    "since: '%s' is out of range [0, %.0f]", v,
+			    AB_SINCE_MAX);
 			return -1;
 		}
 		*ms = (int64_t)secs * 1000;
