@@ -80,8 +80,12 @@ START_TEST(test_format_random)
 		x ^= x << 17;
 		ms = -2208988800000LL + (int64_t)(x % 9467280000000ULL);
 		ck_assert_int_eq(timefmt_rfc3339(ms, got, sizeof(got)), 0);
-		ref_rfc3339(ms, want, sizeof(want));
-		ck_assert_str_eq(got, want);
+		/* a 32-bit time_t (armhf) limits the reference, not the code */
+		if (sizeof(time_t) == 8 ||
+		    (ms / 1000 >= INT32_MIN && ms / 1000 <= INT32_MAX)) {
+			ref_rfc3339(ms, want, sizeof(want));
+			ck_assert_str_eq(got, want);
+		}
 		ck_assert_int_eq(timefmt_parse_rfc3339(got, &back), 0);
 		ck_assert_int_eq(back, ms);
 	}
