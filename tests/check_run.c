@@ -279,7 +279,11 @@ static const struct {
     {"wall_s", "0.30000000000000004"},
     {"user_s", "0.3333333333333333"},
     {"sys_s", "2.5e-07"},
+#if LONG_MAX > 4503599627370496LL
     {"nivcsw", "4503599627370496"},
+#else
+    {"nivcsw", "2147483647"}, /* clamped to a 32-bit long (AB_LONG) */
+#endif
     {"started_at", "\"2025-11-25T14:34:56.123Z\""},
     {"flags", "[\"throttled\",\"loaded\"]"},
     {"status", "\"unverified\""},
