@@ -87,8 +87,8 @@ state_daemon(const struct state *s, struct render_daemon *d)
 
 /*
  * Library identities for allocbench_variant_info: the environment
- * fingerprint of each variant's newest run that has one, else the
- * catalogue's library path. The caller frees *fps and the result with
+ * fingerprint of each available variant's newest run that has one, else
+ * the catalogue's library path. The caller frees *fps and the result with
  * free(3); strings point into *fps and the catalogue.
  */
 static struct metrics_variant *
@@ -97,7 +97,7 @@ variant_idents(const struct state *s, struct fingerprint **fps)
 	const struct catalog *c = s->catalog;
 	struct metrics_variant *mv;
 	struct fingerprint *fp;
-	size_t i, j, left = c->nvariants;
+	size_t i, j, left = 0;
 	char err[128];
 	int *done;
 
@@ -110,6 +110,12 @@ variant_idents(const struct state *s, struct fingerprint **fps)
 		mv[i].interpreter = c->interps[v->interp].name;
 		mv[i].allocator = c->allocs[v->alloc].name;
 		mv[i].library = c->allocs[v->alloc].library;
+		/* an unavailable variant runs no more: it would only make
+		 * every publish walk the whole history for it */
+		if (v->available)
+			left++;
+		else
+			done[i] = 1;
 	}
 	for (j = s->store->nruns; j > 0 && left > 0; j--) {
 		const struct run *r = &s->store->runs[j - 1];
