@@ -341,8 +341,8 @@ export function renderCards() {
 /* The footer's account of how verdicts are reached. */
 function analysisText(a) {
 	a = a || {};
-	return 'Speedup = exp(Hodges–Lehmann estimate of log(baseline wall ' +
-	    'time ÷ variant wall time)) over rounds paired by round, within ' +
+	return 'Speedup = exp(Hodges–Lehmann estimate of log(baseline CPU ' +
+	    'time ÷ variant CPU time)) over rounds paired by round, within ' +
 	    'the current environment; above 1 is faster. Its interval is ' +
 	    'the matching signed-rank interval, its test the Wilcoxon ' +
 	    'signed-rank test. A verdict needs ' + fmt.count(a.min_pairs) +
