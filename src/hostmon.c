@@ -64,7 +64,7 @@ const char *const hostmon_conditions[AB_THROTTLE_NCOND] = {"under_voltage",
 
 /* The get_throttled bits (Raspberry Pi documentation, "vcgencmd"). */
 static const struct {
-	long bit;
+	int64_t bit;
 	const char *word;
 } throttle_words[] = {
     {0x1, "under-voltage now"},
@@ -127,7 +127,7 @@ read_long(const char *path, long min, long max, long *out)
  * print it, up to 32 bits. Returns 0, or -1 with *out untouched.
  */
 static int
-parse_hex(const char *s, long *out)
+parse_hex(const char *s, int64_t *out)
 {
 	unsigned long v = 0;
 	int d;
@@ -149,7 +149,7 @@ parse_hex(const char *s, long *out)
 		if (v > AB_HM_BITS_MAX)
 			return -1;
 	}
-	*out = (long)v;
+	*out = (int64_t)v;
 	return 0;
 }
 
@@ -215,7 +215,7 @@ read_load(const char *root)
  * garbage), or -1 with *out untouched when the file does not exist.
  */
 static int
-read_throttled_file(const char *root, long *out)
+read_throttled_file(const char *root, int64_t *out)
 {
 	char path[PATH_MAX], buf[AB_HM_FILE_MAX];
 
@@ -317,11 +317,11 @@ out:
 }
 
 /* `vcgencmd get_throttled`: the bits, or -1 for any failure. */
-static long
+static int64_t
 run_vcgencmd(const char *vcgencmd)
 {
 	char out[AB_HM_OUT_MAX];
-	long bits;
+	int64_t bits;
 
 	if (hostmon_vcgencmd_run(vcgencmd, "get_throttled", out, sizeof(out)) ==
 	        -1 ||
@@ -373,7 +373,7 @@ unsigned
 hostmon_flags(const struct host_reading *before,
     const struct host_reading *after, double max_load)
 {
-	long b = before->throttled, a = after->throttled;
+	int64_t b = before->throttled, a = after->throttled;
 	unsigned flags = 0;
 
 	/* under-voltage (bit 0, and 16 since boot) apart from the rest */
@@ -397,10 +397,10 @@ hostmon_flags(const struct host_reading *before,
  * buf, or "" when buf is NULL or len is 0.
  */
 const char *
-hostmon_throttle_text(long bits, char *buf, size_t len)
+hostmon_throttle_text(int64_t bits, char *buf, size_t len)
 {
 	size_t i, used = 0;
-	long rest;
+	int64_t rest;
 	int n, bit;
 
 	if (buf == NULL || len == 0)
@@ -425,11 +425,10 @@ hostmon_throttle_text(long bits, char *buf, size_t len)
 			return buf;
 		used += (size_t)n;
 	}
-	for (bit = 0; rest != 0 && bit < (int)(sizeof(long) * CHAR_BIT - 1);
-	     bit++) {
-		if ((rest & (1L << bit)) == 0)
+	for (bit = 0; rest != 0 && bit < 63; bit++) {
+		if ((rest & ((int64_t)1 << bit)) == 0)
 			continue;
-		rest &= ~(1L << bit);
+		rest &= ~((int64_t)1 << bit);
 		n = snprintf(buf + used, len - used, "%sbit %d",
 		    used > 0 ? ", " : "", bit);
 		if (n < 0 || (size_t)n >= len - used)

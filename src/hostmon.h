@@ -49,7 +49,7 @@ unsigned hostmon_flags(const struct host_reading *before,
 
 /* Words for the throttle bits, e.g. "under-voltage now, throttled since
  * boot"; "none" for 0 and "unknown" for -1. Writes into buf. */
-const char *hostmon_throttle_text(long bits, char *buf, size_t len);
+const char *hostmon_throttle_text(int64_t bits, char *buf, size_t len);
 
 /* The conditions of the firmware's get_throttled word: bit i is condition
  * i now, bit i + 16 the same since boot. */

@@ -31,10 +31,11 @@ enum run_phase {
 
 /* Host readings taken just before and just after a run (hostmon.c). */
 struct host_reading {
-	double temp_c;  /* hottest thermal zone, degrees C; NAN if unknown */
-	long freq_khz;  /* cpu0 scaling_cur_freq; -1 if unknown */
-	double load1;   /* 1-minute load average; NAN if unknown */
-	long throttled; /* Raspberry Pi get_throttled bits; -1 if unknown */
+	double temp_c;     /* hottest thermal zone, degrees C; NAN if unknown */
+	long freq_khz;     /* cpu0 scaling_cur_freq; -1 if unknown */
+	double load1;      /* 1-minute load average; NAN if unknown */
+	int64_t throttled; /* Raspberry Pi get_throttled bits (32 of them, so
+	                      64-bit on every platform); -1 if unknown */
 };
 
 /* Why a run is excluded from the statistics although it verified. */

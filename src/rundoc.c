@@ -257,6 +257,17 @@ read_long(struct reader *rd, const char *key, long *out)
 }
 
 static int
+read_i64(struct reader *rd, const char *key, int64_t *out)
+{
+	double v = (double)*out;
+
+	if (read_int(rd, key, -AB_INT64_LIM, AB_INT64_LIM, 0, &v) == -1)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+static int
 read_intval(struct reader *rd, const char *key, int *out)
 {
 	double v = *out;
@@ -308,7 +319,7 @@ read_reading(struct reader *rd, const char *key, struct host_reading *h)
 	if (read_double(&sub, "temp_c", &h->temp_c) == -1 ||
 	    read_long(&sub, "freq_khz", &h->freq_khz) == -1 ||
 	    read_double(&sub, "load1", &h->load1) == -1 ||
-	    read_long(&sub, "throttled", &h->throttled) == -1)
+	    read_i64(&sub, "throttled", &h->throttled) == -1)
 		return -1;
 	return 0;
 }

@@ -159,7 +159,7 @@ no_children_left(double wait_s)
 
 static void
 assert_reading(const char *what, const struct host_reading *r, double temp,
-    long freq, double load, long throttled)
+    long freq, double load, int64_t throttled)
 {
 	if (isnan(temp))
 		ck_assert_msg(isnan(r->temp_c),
@@ -176,8 +176,9 @@ assert_reading(const char *what, const struct host_reading *r, double temp,
 		ck_assert_msg(fabs(r->load1 - load) < 1e-9,
 		    "%s: load1 %.17g, want %.17g", what, r->load1, load);
 	ck_assert_msg(r->throttled == throttled,
-	    "%s: throttled %#lx (%ld), want %#lx (%ld)", what, r->throttled,
-	    r->throttled, throttled, throttled);
+	    "%s: throttled %#llx (%lld), want %#llx (%lld)", what,
+	    (long long)r->throttled, (long long)r->throttled,
+	    (long long)throttled, (long long)throttled);
 }
 
 /* Fixture trees, with and without a (fake) vcgencmd to fall back on. */
@@ -187,7 +188,7 @@ static const struct {
 	double temp_c;
 	long freq_khz;
 	double load1;
-	long throttled;
+	int64_t throttled;
 } fixture_cases[] = {
     {"rpi4-ok", NULL, 48.686, 1500000, 0.52, 0},
     {"rpi4-throttled", NULL, 82.3, 600000, 3.98, 0x50005},
@@ -242,7 +243,7 @@ static const struct {
 	double temp_c;
 	long freq_khz;
 	double load1;
-	long throttled;
+	int64_t throttled;
 } tree_cases[] = {
     {{{THR, "0x50005\n"}}, NULL, U, -1, U, 0x50005},
     {{{THR, "0X5"}}, NULL, U, -1, U, 5},
@@ -400,8 +401,8 @@ END_TEST
 static const struct host_reading quiet = {50.0, 1500000, 0.5, 0};
 
 static const struct {
-	long before_thr;
-	long after_thr;
+	int64_t before_thr;
+	int64_t after_thr;
 	double before_load;
 	double after_load;
 	double max_load;
@@ -450,14 +451,14 @@ START_TEST(test_flags)
 	a.load1 = flag_cases[_i].after_load;
 	got = hostmon_flags(&b, &a, flag_cases[_i].max_load);
 	ck_assert_msg(got == flag_cases[_i].flags,
-	    "case %d: %#lx -> %#lx, load %g -> %g, max %g: flags %#x, want %#x",
-	    _i, b.throttled, a.throttled, b.load1, a.load1,
-	    flag_cases[_i].max_load, got, flag_cases[_i].flags);
+	    "case %d: %#llx -> %#llx, load %g -> %g, max %g: flags %#x, want %#x",
+	    _i, (long long)b.throttled, (long long)a.throttled, b.load1,
+	    a.load1, flag_cases[_i].max_load, got, flag_cases[_i].flags);
 }
 END_TEST
 
 static const struct {
-	long bits;
+	int64_t bits;
 	size_t len;
 	const char *text;
 } text_cases[] = {

@@ -654,7 +654,7 @@ make_text_run(int i, struct run *r)
 		r->nivcsw = LONG_MIN;
 		r->vmhwm_kb = -2;
 		r->before.freq_khz = AB_LONG(2147483648LL);
-		r->before.throttled = AB_LONG(-2147483649LL);
+		r->before.throttled = -2147483649LL;
 		r->after.freq_khz = 0;
 		r->after.throttled = 1;
 		return 1;
