@@ -12,7 +12,7 @@ so an interrupted study keeps what it measured; `report` summarises them.
                                        under another name, N adaptive windows
   validity.py calibrate OUT LIB0       calls per run (LIB0: slowmalloc.c built
                                        with AB_SLOW_NS=0) and glibc's median
-                                       wall in the A/A windows: the
+                                       CPU time in the A/A windows: the
                                        AB_SLOW_NS for 2, 5 and 10 %
   validity.py build     DIR NS2 NS5 NS10  builds DIR/libslow{2,5,10}.so
   validity.py detect    OUT DIR N      N windows of glibc against the three
@@ -22,10 +22,12 @@ so an interrupted study keeps what it measured; `report` summarises them.
   validity.py report    OUT            the figures
 
 Environment: AB_BIN (default build/src/allocbenchd), AB_ITER (200000),
-AB_MAX_RUNS (30). The config disables jemalloc, tcmalloc and mimalloc and
-sets max_runq = 0: on a loaded machine the contention flag would exclude
-most runs (the daemon's run documents keep runq_s, so `report` counts how
-many would have been flagged). Run it at a raised priority (nice -n -10).
+AB_MAX_RUNS (30), AB_MAX_RUNQ (the daemon's default 0.10 unless set; 0
+turns the contention flag off). The config disables jemalloc, tcmalloc and
+mimalloc. The verdicts are the daemon's own, on CPU time; the re-analysis
+in `report` pairs the CPU times of the progress log (us resolution) round
+by round and, like the daemon, leaves out a round when either run failed
+or was flagged. Run it at a raised priority (nice -n -10).
 """
 import json
 import math
@@ -44,12 +46,14 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("AB_BIN", os.path.join(TOP, "build/src/allocbenchd"))
 ITER = int(os.environ.get("AB_ITER", "200000"))
 MAX_RUNS = int(os.environ.get("AB_MAX_RUNS", "30"))
+MAX_RUNQ = os.environ.get("AB_MAX_RUNQ")
 WORKLOAD = os.path.join(TOP, "src/workloads/churn.py")
 PYTHON = "/usr/bin/python3"  # the interpreter the runner resolves
 LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
 SLOWS = (2, 5, 10)
 RUN_RE = re.compile(r"run (\d+)/(\d+) (\S+?)( \(warm-up\))?: (\S+), "
-                    r"([0-9.]+) s")
+                    r"([0-9.]+) s wall, ([0-9.]+) s cpu, run-queue \S+, "
+                    r"flags: (.*)")
 
 
 def loadavg():
@@ -59,7 +63,9 @@ def loadavg():
 
 def config(path, extra=""):
     with open(path, "w") as f:
-        f.write("[daemon]\nmax_runq = 0\n" + extra)
+        f.write("[daemon]\n" + extra)
+        if MAX_RUNQ is not None:
+            f.write("max_runq = %s\n" % MAX_RUNQ)
         for a in ("jemalloc", "tcmalloc", "mimalloc"):
             f.write("[allocator %s]\nenabled = no\n" % a)
 
@@ -74,15 +80,20 @@ def once(conf, allocs):
     l0 = loadavg()
     p = subprocess.run(cmd, capture_output=True, text=True)
     doc = json.loads(p.stdout)
-    # per-round wall times from the progress log (ms resolution)
-    walls = {}
+    # per-round CPU times from the progress log, in round order; None for
+    # a run that failed or was flagged (the daemon leaves its round out)
+    times = {}
+    flagged = 0
     for m in RUN_RE.finditer(p.stderr):
-        idx, tot, var, wu, st, w = m.groups()
+        idx, tot, var, wu, st, w, cpu, fl = m.groups()
         if wu:
             continue
-        walls.setdefault(var, []).append(float(w) if st == "ok" else None)
+        ok = st == "ok" and fl.strip() == "none"
+        flagged += st == "ok" and not ok
+        times.setdefault(var, []).append(float(cpu) if ok else None)
     rec = {"rc": p.returncode, "load1": [l0, loadavg()],
-           "session": doc["session"], "walls": walls, "cmp": {}}
+           "session": doc["session"], "cpu": times, "flagged": flagged,
+           "cmp": {}}
     for v in doc["variants"]:
         c = v.get("comparison")
         if v["available"] and c:
@@ -113,7 +124,7 @@ def aa_once(out, n):
 
 def calibrate(out, lib):
     """Calls per run (AB_SLOW_COUNT=1, a library built with AB_SLOW_NS=0)
-    and glibc's median wall time in the A/A windows already in OUT: the
+    and glibc's median CPU time in the A/A windows already in OUT: the
     AB_SLOW_NS that adds 2, 5 and 10 % to it."""
     calls = []
     for _ in range(5):
@@ -126,9 +137,9 @@ def calibrate(out, lib):
         os.close(r)
         calls.append(int(re.search(r"calls=(\d+)", p.stderr).group(1)))
     walls = [w for r in records(out, "aa-once")
-             for w in r["walls"]["python3/glibc"] if w]
+             for w in r["cpu"]["python3/glibc"] if w]
     med = statistics.median(walls)
-    rec = {"study": "calibrate", "calls": calls, "glibc_wall_median": med,
+    rec = {"study": "calibrate", "calls": calls, "glibc_cpu_median": med,
            "glibc_runs": len(walls),
            "ns": {str(s): round(med * s / 100 / statistics.median(calls)
                                 * 1e9) for s in SLOWS}}
@@ -250,10 +261,10 @@ def pct(k, n):
         k, n, 100 * k / n if n else float("nan"), 100 * lo, 100 * hi)
 
 
-def pairs_of(walls, base, var):
+def pairs_of(times, base, var):
     """Per-round d = log(base/var) of one window (runs in round order)."""
-    return [math.log(b / v) for b, v in zip(walls.get(base, []),
-                                              walls.get(var, []))
+    return [math.log(b / v) for b, v in zip(times.get(base, []),
+                                              times.get(var, []))
             if b and v]
 
 
@@ -304,9 +315,9 @@ def sd_robust(d):
 
 def noise(windows, base, var):
     sds = [statistics.stdev(p) for p in
-           (pairs_of(r["walls"], base, var) for r in windows) if len(p) > 2]
+           (pairs_of(r["cpu"], base, var) for r in windows) if len(p) > 2]
     pooled = [x - statistics.mean(p) for p in
-              (pairs_of(r["walls"], base, var) for r in windows) if p
+              (pairs_of(r["cpu"], base, var) for r in windows) if p
               for x in p]
     return ("SD of the paired log ratios: median per window %.3f "
             "(IQR %.3f-%.3f), pooled %.3f, robust (1.4826 MAD) %.3f" % (
@@ -319,7 +330,7 @@ def fixed_rate(windows, base, var, n, want):
     the sign `want` (-1 slower, +1 faster, 0 either)."""
     k = tot = 0
     for r in windows:
-        d = pairs_of(r["walls"], base, var)[:n]
+        d = pairs_of(r["cpu"], base, var)[:n]
         if len(d) < n:
             continue
         tot += 1
@@ -358,6 +369,9 @@ def report(out):
         print("## A/A, --once (adaptive, --max-runs %d, %d iterations)"
               % (MAX_RUNS, ITER))
         print(loads(aa))
+        nruns = sum(len(x) for r in aa for x in r["cpu"].values())
+        print("runs flagged and left out:",
+              pct(sum(r["flagged"] for r in aa), nruns))
         print("false calls (faster or slower):", pct(false, len(aa)))
         for x in ("faster", "slower", "equivalent", "undecided"):
             print("  %s: %d" % (x, verd.count(x)))
@@ -383,7 +397,7 @@ def report(out):
         print(" ", cost_line(det))
         for sl in SLOWS:
             v = "python3/slow%d" % sl
-            d = [x for r in det for x in pairs_of(r["walls"], base, v)]
+            d = [x for r in det for x in pairs_of(r["cpu"], base, v)]
             est, lo, hi = hodges_lehmann(d)
             print("### slow%d: true slowdown %.1f%% (95%% CI %.1f-%.1f%%, "
                   "HL of %d pairs)" % (sl, 100 * (math.exp(-est) - 1),
@@ -428,13 +442,13 @@ def report(out):
         if runs:
             rs = runs[-1]["runs"]["runs"]
             ok = [r for r in rs if r.get("status") == "ok"]
-            fl = [r for r in ok if r.get("runq_s") is not None
-                  and r["wall_s"] > 0 and r["runq_s"] / r["wall_s"] > 0.05]
-            print("  runs that max_runq = 0.05 would have flagged "
-                  "contended:", pct(len(fl), len(ok)))
+            fl = [r for r in ok if r.get("flags")]
+            print("  runs flagged (left out):", pct(len(fl), len(ok)))
             by = {}
             for r in ok:
-                by.setdefault(r["round"], {})[r["variant"]] = r["wall_s"]
+                if not r.get("flags"):
+                    by.setdefault(r["round"], {})[r["variant"]] = (
+                        r["user_s"] + r["sys_s"])
             d = [math.log(x[base] / x["python3/aa"]) for x in by.values()
                  if base in x and "python3/aa" in x]
             print("  SD of the paired log ratios: %.3f (robust %.3f, %d "

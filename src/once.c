@@ -68,11 +68,26 @@ progress_tty(void *arg, const struct rounds_progress *p)
 static void
 progress_log(void *arg, const struct rounds_progress *p)
 {
+	const struct run *r = p->result;
+	char flags[64] = "", runq[32] = "unknown";
+	size_t i;
+
 	(void)arg;
-	if (p->result != NULL)
-		log_debug("run %zu/%zu %s%s: %s, %.3f s", p->index, p->total,
-		    p->variant, p->warmup ? " (warm-up)" : "",
-		    run_status_name(p->result->status), p->result->wall_s);
+	if (r == NULL)
+		return;
+	for (i = 0; i < RUN_NFLAGS; i++)
+		if (r->flags & run_flags[i].bit)
+			snprintf(flags + strlen(flags),
+			    sizeof(flags) - strlen(flags), " %s",
+			    run_flags[i].name);
+	if (isfinite(r->runq_s) && r->wall_s > 0)
+		snprintf(runq, sizeof(runq), "%.1f%%",
+		    100.0 * r->runq_s / r->wall_s);
+	log_debug("run %zu/%zu %s%s: %s, %.6f s wall, %.6f s cpu, "
+	          "run-queue %s, flags:%s",
+	    p->index, p->total, p->variant, p->warmup ? " (warm-up)" : "",
+	    run_status_name(r->status), r->wall_s, r->user_s + r->sys_s, runq,
+	    flags[0] ? flags : " none");
 }
 
 /* 0 when every interpreter's baseline has at least one verified run. */
