@@ -30,9 +30,9 @@ import sys
 
 import numpy as np
 
-R = int(sys.argv[1]) if len(sys.argv) > 1 else 500000
-NMAX = int(sys.argv[2]) if len(sys.argv) > 2 else 60
-FWER = float(sys.argv[3]) if len(sys.argv) > 3 else 0.05
+R = 500000  # the command line's values replace these (bottom)
+NMAX = 60
+FWER = 0.05
 NMIN = 6
 CHUNK = 20000
 SEED = 20261203
@@ -136,4 +136,8 @@ def main():
 
 
 if __name__ == "__main__":
+    # parsed here, so that bench/noise-floor.py can import pvalues()
+    R = int(sys.argv[1]) if len(sys.argv) > 1 else R
+    NMAX = int(sys.argv[2]) if len(sys.argv) > 2 else NMAX
+    FWER = float(sys.argv[3]) if len(sys.argv) > 3 else FWER
     main()

@@ -29,6 +29,7 @@ usage: bench/noise-floor.py [SECONDS] [REPLICATES]   (default 60, 20000)
 Run it as the daemon would run, e.g. `setsid nice -n -10`, on an otherwise
 idle device. numpy only; SECONDS plus about a minute of simulation.
 """
+import importlib.util
 import math
 import os
 import re
@@ -83,18 +84,13 @@ def looks_alpha():
 
 
 def signrank_tables(nmax):
-    """Exact two-sided p of the signed-rank statistic T+ for n <= nmax."""
-    tables = {}
-    for n in range(1, nmax + 1):
-        m = n * (n + 1) // 2
-        c = np.zeros(m + 1)
-        c[0] = 1
-        for k in range(1, n + 1):
-            c[k:] = c[k:] + c[:-k].copy()
-        cdf = np.cumsum(c) / 2.0**n
-        t = np.arange(m + 1)
-        tables[n] = np.minimum(1.0, 2 * np.minimum(cdf[t], cdf[m - t]))
-    return tables
+    """Exact two-sided p of the signed-rank statistic T+ for n <= nmax,
+    from bench/looks-alpha.py, which calibrated the levels with them."""
+    spec = importlib.util.spec_from_file_location(
+        "looks_alpha", os.path.join(TOP, "bench/looks-alpha.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return {n: mod.pvalues(n) for n in range(1, nmax + 1)}
 
 
 def power(d, alpha, tables):
