@@ -129,7 +129,7 @@ read_long(const char *path, long min, long max, long *out)
 static int
 parse_hex(const char *s, int64_t *out)
 {
-	unsigned long v = 0;
+	uint64_t v = 0; /* <= AB_HM_BITS_MAX before each step: no overflow */
 	int d;
 
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
@@ -145,7 +145,7 @@ parse_hex(const char *s, int64_t *out)
 			d = *s - 'A' + 10;
 		else
 			return -1;
-		v = v * 16 + (unsigned long)d;
+		v = v * 16 + (uint64_t)d;
 		if (v > AB_HM_BITS_MAX)
 			return -1;
 	}
