@@ -53,22 +53,6 @@ fixture_bin(char *buf, size_t len, const char *name)
 	return buf;
 }
 
-static int
-count_fds(void)
-{
-	struct dirent *de;
-	DIR *dp = opendir("/proc/self/fd");
-	int n = 0;
-
-	ck_assert_ptr_nonnull(dp);
-	while ((de = readdir(dp)) != NULL) {
-		if (de->d_name[0] != '.')
-			n++;
-	}
-	closedir(dp);
-	return n;
-}
-
 /*
  * Becomes (on = 1) or stops being a child subreaper, so that orphaned
  * descendants come to this process. Returns 1, or 0 where the facility is
@@ -344,7 +328,7 @@ START_TEST(test_vcgencmd_answers_cleanly)
 	struct host_reading r;
 	sigset_t before, after;
 	char root[4096], bin[4096];
-	int fds = count_fds(), sig;
+	int fds = ab_test_count_fds(), sig;
 
 	int reaper = subreaper(1);
 
@@ -352,7 +336,7 @@ START_TEST(test_vcgencmd_answers_cleanly)
 	fixture_root(root, sizeof(root), "empty");
 	hostmon_read(root, fixture_bin(bin, sizeof(bin), "vcgencmd-fake"), &r);
 	ck_assert_int_eq(r.throttled, 0x50000);
-	ck_assert_int_eq(count_fds(), fds);
+	ck_assert_int_eq(ab_test_count_fds(), fds);
 	ck_assert_msg(no_children_left(0), "vcgencmd-fake left a child");
 	ck_assert_int_eq(sigprocmask(SIG_SETMASK, NULL, &after), 0);
 	for (sig = 1; sig < NSIG; sig++) {
@@ -377,7 +361,7 @@ START_TEST(test_vcgencmd_timeout)
 	char root[4096], bin[4096];
 	const char *name = stuck_scripts[_i];
 	double t0, took;
-	int fds = count_fds();
+	int fds = ab_test_count_fds();
 
 	/*
 	 * Orphaned grandchildren come to us, so a surviving `sleep` shows;
@@ -391,7 +375,7 @@ START_TEST(test_vcgencmd_timeout)
 	took = ab_test_now() - t0;
 	ck_assert_msg(took >= 1.9 && took < 2.5, "%s: took %.3f s", name, took);
 	assert_reading(name, &r, 45.0, 2394512, 1.07, -1);
-	ck_assert_int_eq(count_fds(), fds);
+	ck_assert_int_eq(ab_test_count_fds(), fds);
 	ck_assert_msg(no_children_left(1.0), "%s: a process survived", name);
 	if (reaper)
 		subreaper(0);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -118,6 +119,23 @@ ab_test_rm_tree(const char *path)
 }
 
 /* Opens path with fopen(3) mode, writes text and closes it. */
+/* Open file descriptors of this process, from /proc/self/fd. */
+static inline int
+ab_test_count_fds(void)
+{
+	struct dirent *de;
+	DIR *dp = opendir("/proc/self/fd");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(dp);
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] != '.')
+			n++;
+	}
+	closedir(dp);
+	return n;
+}
+
 static inline void
 ab_test_put_file(const char *path, const char *mode, const char *text)
 {

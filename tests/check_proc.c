@@ -39,22 +39,6 @@
 static char *const child_env[] = {"AB_ONE=1", "AB_TWO=two words", NULL};
 
 static int
-count_fds(void)
-{
-	struct dirent *de;
-	DIR *dp = opendir("/proc/self/fd");
-	int n = 0;
-
-	ck_assert_ptr_nonnull(dp);
-	while ((de = readdir(dp)) != NULL) {
-		if (de->d_name[0] != '.')
-			n++;
-	}
-	closedir(dp);
-	return n;
-}
-
-static int
 open_null(void)
 {
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -787,7 +771,7 @@ START_TEST(test_no_fd_leak)
 	int null = open_null(), fds[3] = {null, null, null}, before, i;
 	struct proc p;
 
-	before = count_fds();
+	before = ab_test_count_fds();
 	for (i = 0; i < 30; i++) {
 		const char *const *argv = i % 3 == 0 ? ok
 		    : i % 3 == 1                     ? sleeper
@@ -798,12 +782,12 @@ START_TEST(test_no_fd_leak)
 			proc_kill(&p);
 		wait_exit(&p);
 		ck_assert_int_gt(proc_reap(&p, NULL, NULL), 0);
-		ck_assert_int_eq(count_fds(), before);
+		ck_assert_int_eq(ab_test_count_fds(), before);
 	}
 	ck_assert_int_eq(proc_spawn(&p, ok[0], (char *const *)ok, child_env,
 	                     fds, -1, NULL, 0),
 	    -1);
-	ck_assert_int_eq(count_fds(), before);
+	ck_assert_int_eq(ab_test_count_fds(), before);
 	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
 	ck_assert_int_eq(errno, ECHILD);
 	close(null);
